@@ -1,0 +1,334 @@
+package keys
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/consensys/gnark/backend/groth16"
+	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
+	"github.com/consensys/gnark/constraint"
+
+	"github.com/tacit-zk/tacit/circuits"
+)
+
+// File names inside a circuit's folder.
+const (
+	CircuitFile   = "circuit.ccs"
+	ProvingFile   = "proving.key"
+	VerifyingFile = "verifying.key"
+	ManifestFile  = "manifest.json"
+)
+
+// SetupDevelopment marks keys from Setup.
+const SetupDevelopment = "development-single-party"
+
+// DevelopmentWarning is printed by Setup and stored in its manifests.
+const DevelopmentWarning = "single-party development setup: whoever ran it can forge proofs; use a multi-party ceremony for production"
+
+// Errors callers branch on.
+var (
+	ErrFingerprint = errors.New("keys: file does not match its manifest fingerprint")
+	ErrMissing     = errors.New("keys: missing key file")
+)
+
+// SetupInfo says how the keys were made.
+type SetupInfo struct {
+	Kind         string   `json:"kind"`
+	Warning      string   `json:"warning,omitempty"`
+	Contributors []string `json:"contributors,omitempty"`
+	Transcript   string   `json:"transcript,omitempty"`
+}
+
+// Manifest describes one circuit's artefacts.
+type Manifest struct {
+	Circuit                string            `json:"circuit"`
+	Gnark                  string            `json:"gnark"`
+	Curve                  string            `json:"curve"`
+	Backend                string            `json:"backend"`
+	Constraints            int               `json:"constraints"`
+	PublicInputs           int               `json:"publicInputs"`
+	ConstraintSystemDigest string            `json:"constraintSystemDigest"`
+	Setup                  SetupInfo         `json:"setup"`
+	Files                  map[string]string `json:"files"`
+}
+
+// Folder returns the folder name of a circuit id.
+func Folder(id string) string { return strings.ReplaceAll(id, "/", "-") }
+
+// Fingerprint is the hex sha256 of data.
+func Fingerprint(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// Setup compiles every circuit and runs a single-party Groth16 setup,
+// writing each circuit's folder under dir. Progress and the development
+// warning go to log.
+func Setup(dir string, log io.Writer) error {
+	fmt.Fprintf(log, "WARNING: %s\n", DevelopmentWarning)
+	for _, info := range circuits.All() {
+		ccs, err := circuits.Compile(info)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "%s: %d constraints, running Groth16 setup\n", info.ID, ccs.GetNbConstraints())
+		pk, vk, err := groth16.Setup(ccs)
+		if err != nil {
+			return fmt.Errorf("keys: setup of %s: %w", info.ID, err)
+		}
+		if err := Write(dir, info.ID, ccs, pk, vk, SetupInfo{Kind: SetupDevelopment, Warning: DevelopmentWarning}); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "%s: wrote %s\n", info.ID, filepath.Join(dir, Folder(info.ID)))
+	}
+	return nil
+}
+
+// Write stores a circuit's artefacts and manifest.
+func Write(dir, id string, ccs constraint.ConstraintSystem, pk groth16.ProvingKey, vk groth16.VerifyingKey, setup SetupInfo) error {
+	folder := filepath.Join(dir, Folder(id))
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	var ccsBuf, pkBuf, vkBuf bytes.Buffer
+	if _, err := ccs.WriteTo(&ccsBuf); err != nil {
+		return fmt.Errorf("keys: serializing constraint system: %w", err)
+	}
+	if _, err := pk.WriteRawTo(&pkBuf); err != nil {
+		return fmt.Errorf("keys: serializing proving key: %w", err)
+	}
+	if _, err := vk.WriteTo(&vkBuf); err != nil {
+		return fmt.Errorf("keys: serializing verifying key: %w", err)
+	}
+	m := Manifest{
+		Circuit: id, Gnark: circuits.GnarkVersion, Curve: "bn254", Backend: "groth16",
+		Constraints: ccs.GetNbConstraints(), PublicInputs: ccs.GetNbPublicVariables() - 1,
+		ConstraintSystemDigest: Fingerprint(ccsBuf.Bytes()),
+		Setup:                  setup,
+		Files: map[string]string{
+			CircuitFile:   Fingerprint(ccsBuf.Bytes()),
+			ProvingFile:   Fingerprint(pkBuf.Bytes()),
+			VerifyingFile: Fingerprint(vkBuf.Bytes()),
+		},
+	}
+	mb, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{CircuitFile: ccsBuf.Bytes(), ProvingFile: pkBuf.Bytes(), VerifyingFile: vkBuf.Bytes(), ManifestFile: append(mb, '\n')} {
+		if err := writeAtomic(filepath.Join(folder, name), data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("keys: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// ReadManifest reads a circuit's manifest.
+func ReadManifest(dir, id string) (*Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(dir, Folder(id), ManifestFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no keys for %s in %s (run `tacit keys setup --dir %s`)", ErrMissing, id, dir, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("keys: manifest of %s: %w", id, err)
+	}
+	if m.Circuit != id {
+		return nil, fmt.Errorf("keys: manifest in %s is for %q, not %q", Folder(id), m.Circuit, id)
+	}
+	return &m, nil
+}
+
+// readChecked reads one artefact and checks it against the manifest.
+func readChecked(dir string, m *Manifest, name string) ([]byte, error) {
+	want, ok := m.Files[name]
+	if !ok {
+		return nil, fmt.Errorf("keys: manifest of %s lists no %s", m.Circuit, name)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, Folder(m.Circuit), name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s of %s", ErrMissing, name, m.Circuit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	if got := Fingerprint(data); got != want {
+		return nil, fmt.Errorf("%w: %s of %s has sha256 %s, manifest says %s", ErrFingerprint, name, m.Circuit, got, want)
+	}
+	return data, nil
+}
+
+// Verifying is a loaded verifying key.
+type Verifying struct {
+	Manifest    *Manifest
+	Key         groth16.VerifyingKey
+	Fingerprint string // sha256 of verifying.key
+}
+
+// LoadVerifying loads and checks a circuit's verifying key.
+func LoadVerifying(dir, id string) (*Verifying, error) {
+	m, err := ReadManifest(dir, id)
+	if err != nil {
+		return nil, err
+	}
+	data, err := readChecked(dir, m, VerifyingFile)
+	if err != nil {
+		return nil, err
+	}
+	vk := groth16.NewVerifyingKey(circuits.Curve)
+	if err := readAll(vk, data); err != nil {
+		return nil, fmt.Errorf("keys: verifying key of %s: %w", id, err)
+	}
+	return &Verifying{Manifest: m, Key: vk, Fingerprint: m.Files[VerifyingFile]}, nil
+}
+
+// Proving is a loaded proving key with its constraint system.
+type Proving struct {
+	Manifest *Manifest
+	CCS      constraint.ConstraintSystem
+	Key      groth16.ProvingKey
+}
+
+// LoadProving loads and checks a circuit's constraint system and proving
+// key. The proving key is read without subgroup checks (it is large and
+// slow to check), which is safe because its sha256 was checked first.
+func LoadProving(dir, id string) (*Proving, error) {
+	m, err := ReadManifest(dir, id)
+	if err != nil {
+		return nil, err
+	}
+	ccsData, err := readChecked(dir, m, CircuitFile)
+	if err != nil {
+		return nil, err
+	}
+	pkData, err := readChecked(dir, m, ProvingFile)
+	if err != nil {
+		return nil, err
+	}
+	ccs := groth16.NewCS(circuits.Curve)
+	if err := readAll(ccs, ccsData); err != nil {
+		return nil, fmt.Errorf("keys: constraint system of %s: %w", id, err)
+	}
+	pk := groth16.NewProvingKey(circuits.Curve)
+	if _, err := pk.UnsafeReadFrom(bytes.NewReader(pkData)); err != nil {
+		return nil, fmt.Errorf("keys: proving key of %s: %w", id, err)
+	}
+	return &Proving{Manifest: m, CCS: ccs, Key: pk}, nil
+}
+
+func readAll(r io.ReaderFrom, data []byte) error {
+	n, err := r.ReadFrom(bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	if n != int64(len(data)) {
+		return fmt.Errorf("%d trailing bytes", int64(len(data))-n)
+	}
+	return nil
+}
+
+// Check is one line of a Verify report.
+type Check struct {
+	Circuit string
+	What    string
+	Err     error
+}
+
+// Verify recompiles every circuit from source and checks dir against it:
+// manifests, file fingerprints, constraint-system digests and counts, and
+// that each proving key matches its verifying key. It returns one Check per
+// item and an error if any failed.
+func Verify(dir string) ([]Check, error) {
+	var report []Check
+	failed := 0
+	add := func(id, what string, err error) {
+		report = append(report, Check{id, what, err})
+		if err != nil {
+			failed++
+		}
+	}
+	for _, info := range circuits.All() {
+		ccs, err := circuits.Compile(info)
+		if err != nil {
+			add(info.ID, "compiles from source", err)
+			continue
+		}
+		digest, err := circuits.Digest(ccs)
+		if err != nil {
+			add(info.ID, "compiles from source", err)
+			continue
+		}
+		m, err := ReadManifest(dir, info.ID)
+		if err != nil {
+			add(info.ID, "manifest", err)
+			continue
+		}
+		add(info.ID, "gnark version "+circuits.GnarkVersion, expect(m.Gnark == circuits.GnarkVersion, "manifest says %s", m.Gnark))
+		add(info.ID, fmt.Sprintf("%d constraints", ccs.GetNbConstraints()), expect(m.Constraints == ccs.GetNbConstraints(), "manifest says %d", m.Constraints))
+		add(info.ID, "constraint-system digest matches source", expect(m.ConstraintSystemDigest == digest && m.Files[CircuitFile] == digest, "manifest says %s, source gives %s", m.ConstraintSystemDigest, digest))
+		p, perr := LoadProving(dir, info.ID)
+		add(info.ID, "circuit.ccs and proving.key fingerprints", perr)
+		v, verr := LoadVerifying(dir, info.ID)
+		add(info.ID, "verifying.key fingerprint", verr)
+		if perr == nil && verr == nil {
+			add(info.ID, "proving key belongs to verifying key", Match(p.Key, v.Key))
+		}
+	}
+	if failed > 0 {
+		return report, fmt.Errorf("keys: %d check(s) failed", failed)
+	}
+	return report, nil
+}
+
+func expect(ok bool, format string, args ...any) error {
+	if ok {
+		return nil
+	}
+	return fmt.Errorf(format, args...)
+}
+
+// Match checks that a proving key and a verifying key come from the same
+// setup: they share [α]₁, [β]₁/[β]₂ and [δ]₂.
+func Match(pk groth16.ProvingKey, vk groth16.VerifyingKey) error {
+	p, ok1 := pk.(*groth16bn254.ProvingKey)
+	v, ok2 := vk.(*groth16bn254.VerifyingKey)
+	if !ok1 || !ok2 {
+		return errors.New("keys: not BN254 keys")
+	}
+	if !p.G1.Alpha.Equal(&v.G1.Alpha) || !p.G1.Beta.Equal(&v.G1.Beta) || !p.G2.Beta.Equal(&v.G2.Beta) || !p.G2.Delta.Equal(&v.G2.Delta) || !p.G1.Delta.Equal(&v.G1.Delta) {
+		return errors.New("keys: proving key and verifying key are from different setups")
+	}
+	return nil
+}

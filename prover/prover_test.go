@@ -1,0 +1,280 @@
+package prover_test
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/logger"
+
+	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/keys"
+	"github.com/tacit-zk/tacit/prover"
+	"github.com/tacit-zk/tacit/verifier"
+)
+
+var keyDir string
+
+func TestMain(m *testing.M) {
+	logger.Disable()
+	dir, err := os.MkdirTemp("", "tacit-keys-")
+	if err != nil {
+		panic(err)
+	}
+	if err := keys.Setup(dir, io.Discard); err != nil {
+		panic(err)
+	}
+	keyDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var (
+	bank   = fixture.Issuer("bank")
+	other  = fixture.Issuer("other-bank")
+	holder = fixture.Holder("acme")
+	nonce  = strings.Repeat("0a", 32)
+	now    = func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
+)
+
+func request(statuses map[int]credential.Status) prover.Request {
+	return prover.Request{
+		Statement: "no-default", Window: 24, AsOf: fixture.Month("2026-11"),
+		Credential: fixture.Credential(bank, holder, fixture.History("2023-11", 36, statuses), "2027-06-01"),
+		Holder:     holder, Lender: "bank-a", Nonce: nonce,
+	}
+}
+
+func expect() verifier.Expect {
+	return verifier.Expect{Issuers: []credential.IssuerKey{bank.Public()}, Lender: "bank-a", Nonce: nonce, MinWindow: 24}
+}
+
+func newVerifier(t *testing.T) *verifier.Verifier {
+	t.Helper()
+	v, err := verifier.New(keyDir, verifier.WithClock(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+var proved *verifier.Attestation
+
+func attestation(t *testing.T) *verifier.Attestation {
+	t.Helper()
+	if proved == nil {
+		att, err := prover.New(keyDir).Prove(context.Background(), request(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		proved = att
+	}
+	copied := *proved
+	return &copied
+}
+
+func TestRoundTrip(t *testing.T) {
+	att := attestation(t)
+	data, err := att.MarshalIndent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := verifier.ParseAttestation(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := newVerifier(t).Verify(parsed, expect())
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if res.Statement != nodefault.ID || res.Window != 24 || res.AsOf != fixture.Month("2026-11") || !res.Issuer.Equal(bank.Public()) {
+		t.Fatalf("unexpected result %+v", res)
+	}
+	lid, _ := verifier.LenderID("bank-a")
+	if res.Pseudonym != credential.FieldHex(holder.Pseudonym(lid)) {
+		t.Fatal("pseudonym is not H(secret, lender)")
+	}
+}
+
+// TestEveryPublicInputIsBound changes one public input at a time, and makes
+// the verifier expect the changed value, so that only the proof can object.
+func TestEveryPublicInputIsBound(t *testing.T) {
+	v := newVerifier(t)
+	otherNonce := strings.Repeat("0b", 32)
+	sep := fixture.Month("2026-10")
+	cases := map[string]func(a *verifier.Attestation, e *verifier.Expect){
+		"severity": func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Severity = "late90" },
+		"window":   func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Window = 23; e.MinWindow = 23 },
+		"asOf":     func(a *verifier.Attestation, e *verifier.Expect) { a.Public.AsOf = "2026-10"; e.AsOf = &sep },
+		"issuer": func(a *verifier.Attestation, e *verifier.Expect) {
+			a.Public.Issuer = other.Public().Hex()
+			e.Issuers = append(e.Issuers, other.Public())
+		},
+		"lender":    func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Lender = "bank-b"; e.Lender = "bank-b" },
+		"nonce":     func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Nonce = otherNonce; e.Nonce = otherNonce },
+		"pseudonym": func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Pseudonym = strings.Repeat("01", 32) },
+	}
+	for name, mutate := range cases {
+		t.Run(name, func(t *testing.T) {
+			att, exp := attestation(t), expect()
+			mutate(att, &exp)
+			if _, err := v.Verify(att, exp); !errors.Is(err, verifier.ErrBadProof) {
+				t.Fatalf("Verify = %v, want ErrBadProof", err)
+			}
+		})
+	}
+}
+
+// TestEveryPublicWitnessElementIsBound flips each element of the raw public
+// witness, including asOfDay, which the attestation does not carry.
+func TestEveryPublicWitnessElementIsBound(t *testing.T) {
+	att := attestation(t)
+	k, _ := newVerifier(t).Key(nodefault.ID)
+	proofBytes, _ := hex.DecodeString(att.Proof)
+	proof := groth16.NewProof(k.Key.CurveID())
+	if _, err := proof.ReadFrom(strings.NewReader(string(proofBytes))); err != nil {
+		t.Fatal(err)
+	}
+	lid, _ := verifier.LenderID("bank-a")
+	n, _ := verifier.ParseNonce(nonce)
+	pub := nodefault.Public{Severity: credential.StatusDefault, Window: 24, AsOf: fixture.Month("2026-11"),
+		Issuer: bank.Public(), Lender: lid, Nonce: n, Pseudonym: holder.Pseudonym(lid)}
+	w, err := frontend.NewWitness(pub.Assignment(), fr.Modulus(), frontend.PublicOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := groth16.Verify(proof, k.Key, w); err != nil {
+		t.Fatalf("unmodified witness: %v", err)
+	}
+	vec := w.Vector().(fr.Vector)
+	if len(vec) != 9 {
+		t.Fatalf("public witness has %d elements, want 9", len(vec))
+	}
+	for i := range vec {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			w2, _ := frontend.NewWitness(pub.Assignment(), fr.Modulus(), frontend.PublicOnly())
+			v2 := w2.Vector().(fr.Vector)
+			var one fr.Element
+			one.SetOne()
+			v2[i].Add(&v2[i], &one)
+			if err := groth16.Verify(proof, k.Key, w2); err == nil {
+				t.Fatalf("public input %d is not bound by the proof", i)
+			}
+		})
+	}
+}
+
+func TestVerifierNamesTheFailedCheck(t *testing.T) {
+	v := newVerifier(t)
+	nov := fixture.Month("2026-11")
+	oct, dec := nov-1, nov+1
+	cases := []struct {
+		name   string
+		mutate func(a *verifier.Attestation, e *verifier.Expect)
+		want   error
+	}{
+		{"wrong issuer", func(a *verifier.Attestation, e *verifier.Expect) { e.Issuers = []credential.IssuerKey{other.Public()} }, verifier.ErrWrongIssuer},
+		{"wrong lender", func(a *verifier.Attestation, e *verifier.Expect) { e.Lender = "bank-b" }, verifier.ErrWrongLender},
+		{"wrong nonce", func(a *verifier.Attestation, e *verifier.Expect) { e.Nonce = strings.Repeat("0c", 32) }, verifier.ErrWrongNonce},
+		{"stale as-of", func(a *verifier.Attestation, e *verifier.Expect) { e.AsOf = &dec }, verifier.ErrStaleAsOf},
+		{"future as-of", func(a *verifier.Attestation, e *verifier.Expect) { e.AsOf = &oct }, verifier.ErrFutureAsOf},
+		{"window too short", func(a *verifier.Attestation, e *verifier.Expect) { e.MinWindow = 25 }, verifier.ErrWindowTooShort},
+		{"weaker statement", func(a *verifier.Attestation, e *verifier.Expect) { e.MaxSeverity = credential.StatusLate60 }, verifier.ErrWeakerStatement},
+		{"unknown statement", func(a *verifier.Attestation, e *verifier.Expect) { a.Statement = "no-bankruptcy/v1" }, verifier.ErrUnknownStatement},
+		{"key fingerprint mismatch", func(a *verifier.Attestation, e *verifier.Expect) { a.VerifyingKey = strings.Repeat("ab", 32) }, verifier.ErrKeyMismatch},
+		{"tampered proof", func(a *verifier.Attestation, e *verifier.Expect) { a.Proof = tamperProof(t, a.Proof) }, verifier.ErrBadProof},
+		{"truncated proof", func(a *verifier.Attestation, e *verifier.Expect) { a.Proof = a.Proof[:len(a.Proof)-2] }, verifier.ErrMalformed},
+		{"uppercase proof hex", func(a *verifier.Attestation, e *verifier.Expect) { a.Proof = strings.ToUpper(a.Proof) }, verifier.ErrMalformed},
+		{"non-canonical nonce", func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Nonce = strings.Repeat("ff", 32); e.Nonce = a.Public.Nonce }, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			att, exp := attestation(t), expect()
+			tc.mutate(att, &exp)
+			_, err := v.Verify(att, exp)
+			if tc.want == nil {
+				if err == nil {
+					t.Fatal("accepted")
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Verify = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	t.Run("stale by the clock", func(t *testing.T) {
+		late, err := verifier.New(keyDir, verifier.WithClock(func() time.Time { return time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := late.Verify(attestation(t), expect()); !errors.Is(err, verifier.ErrStaleAsOf) {
+			t.Fatalf("Verify = %v, want ErrStaleAsOf", err)
+		}
+	})
+	t.Run("future by the clock", func(t *testing.T) {
+		early, _ := verifier.New(keyDir, verifier.WithClock(func() time.Time { return time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC) }))
+		if _, err := early.Verify(attestation(t), expect()); !errors.Is(err, verifier.ErrFutureAsOf) {
+			t.Fatalf("Verify = %v, want ErrFutureAsOf", err)
+		}
+	})
+}
+
+// tamperProof replaces the proof's A point with another valid G1 point, so
+// the proof still decodes but must not verify.
+func tamperProof(t *testing.T, s string) string {
+	other, err := prover.New(keyDir).Prove(context.Background(), func() prover.Request {
+		r := request(nil)
+		r.Nonce = strings.Repeat("0d", 32)
+		return r
+	}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first 32 bytes are the compressed A; swap in A from another proof.
+	return other.Proof[:64] + s[64:]
+}
+
+func TestUnsatisfiedRefusesWithAPlainSentence(t *testing.T) {
+	p := prover.New(keyDir)
+	secretHex := holder.Hex()
+	cases := map[string]func(r *prover.Request){
+		"default in window": func(r *prover.Request) {
+			r.Credential = fixture.Credential(bank, holder, fixture.History("2023-11", 36, map[int]credential.Status{30: credential.StatusDefault}), "2027-06-01")
+		},
+		"wrong holder":    func(r *prover.Request) { r.Holder = fixture.Holder("thief") },
+		"window too long": func(r *prover.Request) { r.Window = 37 },
+		"expired":         func(r *prover.Request) { r.AsOf = fixture.Month("2026-11") + 7 },
+	}
+	for name, mutate := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := request(nil)
+			mutate(&r)
+			_, err := p.Prove(context.Background(), r)
+			if !errors.Is(err, prover.ErrUnsatisfied) {
+				t.Fatalf("Prove = %v, want ErrUnsatisfied", err)
+			}
+			msg := err.Error()
+			want := fmt.Sprintf("the credential does not satisfy no-default over %d months", r.Window)
+			if msg != want {
+				t.Fatalf("message %q, want %q", msg, want)
+			}
+			if strings.Contains(msg, secretHex) || strings.Contains(msg, "100000") {
+				t.Fatal("the error leaks a private value")
+			}
+		})
+	}
+}
+

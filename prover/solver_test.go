@@ -1,0 +1,51 @@
+package prover
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/frontend"
+
+	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/keys"
+)
+
+// TestSolverErrorsNeverLeak feeds the solver a witness that breaks the
+// statement, bypassing the native check, and asserts that what prove returns
+// is ErrUnsatisfied alone while gnark's own message names witness values.
+func TestSolverErrorsNeverLeak(t *testing.T) {
+	dir := t.TempDir()
+	if err := keys.Setup(dir, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	k, err := keys.LoadProving(dir, nodefault.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank, holder := fixture.Issuer("bank"), fixture.Holder("acme")
+	cred := fixture.Credential(bank, holder, fixture.History("2023-11", 36, map[int]credential.Status{30: credential.StatusDefault}), "2027-06-01")
+	pub := nodefault.Public{Severity: credential.StatusDefault, Window: 24, AsOf: fixture.Month("2026-11"),
+		Issuer: bank.Public(), Lender: fr.NewElement(5), Nonce: fr.NewElement(6), Pseudonym: holder.Pseudonym(fr.NewElement(5))}
+	a, err := nodefault.Assign(pub, cred, holder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := frontend.NewWitness(a, fr.Modulus())
+	_, raw := groth16.Prove(k.CCS, k.Key, w)
+	if raw == nil {
+		t.Fatal("the solver accepted a default inside the window")
+	}
+	_, err = prove(k, a)
+	if err != ErrUnsatisfied {
+		t.Fatalf("prove = %v, want exactly ErrUnsatisfied", err)
+	}
+	if errors.Unwrap(err) != nil || strings.Contains(err.Error(), raw.Error()) {
+		t.Fatal("the solver's message travels with the error")
+	}
+}

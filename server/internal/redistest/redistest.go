@@ -1,0 +1,161 @@
+// Package redistest gives tests a real Redis and a key prefix of their own.
+//
+// Start connects to $REDIS_URL when it is set, and otherwise runs a private
+// redis-server (found on PATH) on a free loopback port for the duration of
+// the test. Either way the test gets a fresh random key prefix; on a shared
+// server the keys under that prefix are deleted at cleanup, and nothing else
+// is touched (never FLUSHALL/FLUSHDB).
+//
+// Trust: test-only. A private server listens on 127.0.0.1 without a
+// password and without persistence.
+package redistest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Start returns a client for a real Redis and a unique key prefix for the
+// test's keys. It fails the test (never skips it) when no Redis can be had.
+func Start(t testing.TB) (*redis.Client, string) {
+	t.Helper()
+	var rdb *redis.Client
+	if url := os.Getenv("REDIS_URL"); url != "" {
+		opts, err := redis.ParseURL(url)
+		if err != nil {
+			t.Fatalf("redistest: REDIS_URL: %v", err)
+		}
+		rdb = redis.NewClient(opts)
+	} else {
+		rdb = startServer(t)
+	}
+	t.Cleanup(func() { _ = rdb.Close() })
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("redistest: ping: %v", err)
+	}
+
+	var b [6]byte
+	rand.Read(b[:])
+	prefix := "test:" + hex.EncodeToString(b[:]) + ":"
+	t.Cleanup(func() { deletePrefix(t, rdb, prefix) })
+	return rdb, prefix
+}
+
+// Keys returns the keys that match pattern (a SCAN MATCH glob, usually the
+// test's prefix followed by a suffix such as "payload:*").
+func Keys(t testing.TB, rdb *redis.Client, pattern string) []string {
+	t.Helper()
+	var keys []string
+	iter := rdb.Scan(context.Background(), 0, pattern, 100).Iterator()
+	for iter.Next(context.Background()) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatalf("redistest: scan %q: %v", pattern, err)
+	}
+	return keys
+}
+
+func deletePrefix(t testing.TB, rdb *redis.Client, prefix string) {
+	ctx := context.Background()
+	iter := rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		if err := rdb.Del(ctx, iter.Val()).Err(); err != nil && !errors.Is(err, redis.ErrClosed) {
+			t.Logf("redistest: cleanup: %v", err)
+			return
+		}
+	}
+}
+
+// startServer runs redis-server on a free port, retrying when another
+// process takes the port between choosing and binding it.
+func startServer(t testing.TB) *redis.Client {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatal("redistest: redis-server not found on PATH; install it (apt-get install -y redis-server) or set REDIS_URL")
+	}
+	var lastErr error
+	for range 5 {
+		rdb, err := tryStart(t, bin)
+		if err == nil {
+			return rdb
+		}
+		lastErr = err
+	}
+	t.Fatalf("redistest: could not start redis-server: %v", lastErr)
+	return nil
+}
+
+func tryStart(t testing.TB, bin string) (*redis.Client, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(bin,
+		"--port", strconv.Itoa(port),
+		"--bind", "127.0.0.1",
+		"--save", "",
+		"--appendonly", "no",
+		"--dir", dir,
+		"--logfile", "",
+	)
+	cmd.Stdout, cmd.Stderr = nil, nil
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop := func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+
+	rdb := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := rdb.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			break
+		}
+		select {
+		case werr := <-exited:
+			_ = rdb.Close()
+			return nil, fmt.Errorf("redis-server on port %d exited: %v", port, werr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			_ = rdb.Close()
+			stop()
+			return nil, fmt.Errorf("redis-server on port %d not ready: %w", port, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Registered after Start's own cleanups would run first; Cleanup is LIFO,
+	// so the server stops after the client is closed and the keys deleted.
+	t.Cleanup(stop)
+	return rdb, nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
