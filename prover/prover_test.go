@@ -197,7 +197,10 @@ func TestVerifierNamesTheFailedCheck(t *testing.T) {
 		{"tampered proof", func(a *verifier.Attestation, e *verifier.Expect) { a.Proof = tamperProof(t, a.Proof) }, verifier.ErrBadProof},
 		{"truncated proof", func(a *verifier.Attestation, e *verifier.Expect) { a.Proof = a.Proof[:len(a.Proof)-2] }, verifier.ErrMalformed},
 		{"uppercase proof hex", func(a *verifier.Attestation, e *verifier.Expect) { a.Proof = strings.ToUpper(a.Proof) }, verifier.ErrMalformed},
-		{"non-canonical nonce", func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Nonce = strings.Repeat("ff", 32); e.Nonce = a.Public.Nonce }, nil},
+		{"non-canonical nonce", func(a *verifier.Attestation, e *verifier.Expect) {
+			a.Public.Nonce = strings.Repeat("ff", 32)
+			e.Nonce = a.Public.Nonce
+		}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -277,4 +280,3 @@ func TestUnsatisfiedRefusesWithAPlainSentence(t *testing.T) {
 		})
 	}
 }
-

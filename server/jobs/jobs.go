@@ -241,3 +241,15 @@ func idempotencyHash(owner, key string) string {
 
 // newLease returns a fresh token for one delivery.
 func newLease() string { return ids.New() }
+
+var errEmptyConsumer = fmt.Errorf("%w: empty consumer", ErrInvalid)
+
+// action is how a delivery ends; the strings are shared with finishScript.
+type action string
+
+const (
+	actionDone    action = "done"
+	actionFailed  action = "failed"
+	actionRetry   action = "retry"
+	actionRelease action = "release"
+)

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/tacit-zk/tacit/circuits"
+	"github.com/tacit-zk/tacit/keys"
+)
+
+func init() {
+	register("keys setup", "compile every circuit and run a DEVELOPMENT Groth16 setup", keysSetup)
+	register("keys verify", "recompile the circuits and recheck a key directory (auditor)", keysVerify)
+	register("circuits list", "list the statements, with constraint counts", circuitsList)
+}
+
+func keysSetup(e *env, args []string) error {
+	fs := e.flags("keys setup")
+	dir := fs.String("dir", "keys", "key directory to write")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return keys.Setup(*dir, e.stdout)
+}
+
+func keysVerify(e *env, args []string) error {
+	fs := e.flags("keys verify")
+	dir := fs.String("dir", "keys", "key directory to check")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	report, err := keys.Verify(*dir)
+	for _, c := range report {
+		if c.Err != nil {
+			fmt.Fprintf(e.stdout, "FAIL %s: %s: %v\n", c.Circuit, c.What, c.Err)
+		} else {
+			fmt.Fprintf(e.stdout, "ok   %s: %s\n", c.Circuit, c.What)
+		}
+	}
+	return err
+}
+
+type circuitJSON struct {
+	ID          string           `json:"id"`
+	Description string           `json:"description"`
+	Constraints int              `json:"constraints"`
+	Public      []circuits.Input `json:"publicInputs"`
+}
+
+func circuitsList(e *env, args []string) error {
+	fs := e.flags("circuits list")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var list []circuitJSON
+	for _, info := range circuits.All() {
+		ccs, err := circuits.Compile(info)
+		if err != nil {
+			return err
+		}
+		list = append(list, circuitJSON{info.ID, info.Description, ccs.GetNbConstraints(), info.Inputs})
+	}
+	if *asJSON {
+		data, err := json.MarshalIndent(list, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, string(data))
+		return nil
+	}
+	for _, c := range list {
+		fmt.Fprintf(e.stdout, "%-16s %6d constraints  %s\n", c.ID, c.Constraints, c.Description)
+	}
+	return nil
+}

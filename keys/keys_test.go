@@ -1,0 +1,172 @@
+package keys_test
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/consensys/gnark/logger"
+
+	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/keys"
+)
+
+var setups [2]string // two independent development setups
+
+func TestMain(m *testing.M) {
+	logger.Disable()
+	for i := range setups {
+		dir, err := os.MkdirTemp("", "tacit-keys-")
+		if err != nil {
+			panic(err)
+		}
+		if err := keys.Setup(dir, io.Discard); err != nil {
+			panic(err)
+		}
+		setups[i] = dir
+	}
+	code := m.Run()
+	for _, d := range setups {
+		os.RemoveAll(d)
+	}
+	os.Exit(code)
+}
+
+// copyDir copies a key directory so a test can damage it.
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func file(dir, name string) string { return filepath.Join(dir, keys.Folder(nodefault.ID), name) }
+
+func TestSetupWritesCheckedArtefacts(t *testing.T) {
+	m, err := keys.ReadManifest(setups[0], nodefault.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Gnark != "v0.16.1" || m.Constraints < 1000 || m.PublicInputs != 9 || m.Setup.Kind != keys.SetupDevelopment || !strings.Contains(m.Setup.Warning, "forge") {
+		t.Fatalf("unexpected manifest %+v", m)
+	}
+	report, err := keys.Verify(setups[0])
+	if err != nil {
+		t.Fatalf("Verify: %v (%+v)", err, report)
+	}
+	if len(report) < 6 {
+		t.Fatalf("report has %d checks", len(report))
+	}
+	v, err := keys.LoadVerifying(setups[0], nodefault.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Fingerprint != m.Files[keys.VerifyingFile] || len(v.Fingerprint) != 64 {
+		t.Fatal("fingerprint is not the manifest's sha256 of verifying.key")
+	}
+	if _, err := keys.LoadProving(setups[0], nodefault.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCorruptFilesAreRefused(t *testing.T) {
+	for _, name := range []string{keys.CircuitFile, keys.ProvingFile, keys.VerifyingFile} {
+		t.Run(name, func(t *testing.T) {
+			dir := copyDir(t, setups[0])
+			data, _ := os.ReadFile(file(dir, name))
+			data[len(data)/2] ^= 1
+			os.WriteFile(file(dir, name), data, 0o644)
+			_, perr := keys.LoadProving(dir, nodefault.ID)
+			_, verr := keys.LoadVerifying(dir, nodefault.ID)
+			if name == keys.VerifyingFile {
+				perr = verr
+			}
+			if !errors.Is(perr, keys.ErrFingerprint) {
+				t.Fatalf("load = %v, want ErrFingerprint", perr)
+			}
+			if _, err := keys.Verify(dir); err == nil {
+				t.Fatal("Verify passed a corrupt directory")
+			}
+		})
+	}
+}
+
+// TestSwappedKeysAreRefused takes the verifying key of another setup: with
+// the old manifest the fingerprint fails; with the manifest's hash patched to
+// match, the proving/verifying key pairing check still fails.
+func TestSwappedKeysAreRefused(t *testing.T) {
+	dir := copyDir(t, setups[0])
+	other, _ := os.ReadFile(file(setups[1], keys.VerifyingFile))
+	os.WriteFile(file(dir, keys.VerifyingFile), other, 0o644)
+	if _, err := keys.LoadVerifying(dir, nodefault.ID); !errors.Is(err, keys.ErrFingerprint) {
+		t.Fatalf("LoadVerifying = %v, want ErrFingerprint", err)
+	}
+	patchManifest(t, dir, func(m *keys.Manifest) { m.Files[keys.VerifyingFile] = keys.Fingerprint(other) })
+	if _, err := keys.LoadVerifying(dir, nodefault.ID); err != nil {
+		t.Fatalf("patched manifest should load: %v", err)
+	}
+	report, err := keys.Verify(dir)
+	if err == nil {
+		t.Fatal("Verify accepted a verifying key from another setup")
+	}
+	if !failed(report, "proving key belongs to verifying key") {
+		t.Fatalf("report does not name the pairing check: %+v", report)
+	}
+}
+
+func TestChangedCircuitIsDetected(t *testing.T) {
+	dir := copyDir(t, setups[0])
+	patchManifest(t, dir, func(m *keys.Manifest) { m.Constraints++; m.ConstraintSystemDigest = strings.Repeat("0", 64) })
+	report, err := keys.Verify(dir)
+	if err == nil || !failed(report, "constraint-system digest matches source") {
+		t.Fatalf("Verify = %v, report %+v", err, report)
+	}
+}
+
+func TestMissingKeys(t *testing.T) {
+	if _, err := keys.LoadVerifying(t.TempDir(), nodefault.ID); !errors.Is(err, keys.ErrMissing) {
+		t.Fatalf("got %v, want ErrMissing", err)
+	}
+}
+
+func patchManifest(t *testing.T, dir string, f func(*keys.Manifest)) {
+	t.Helper()
+	m, err := keys.ReadManifest(dir, nodefault.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f(m)
+	data, _ := json.Marshal(m)
+	if err := os.WriteFile(file(dir, keys.ManifestFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func failed(report []keys.Check, what string) bool {
+	for _, c := range report {
+		if c.What == what && c.Err != nil {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,361 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// group is the stream's consumer group; every worker is a consumer in it.
+const group = "provers"
+
+// Redis is a Queue in Redis. See NewRedis for the keys it uses.
+type Redis struct {
+	rdb redis.UniversalClient
+	cfg Config
+	now func() time.Time
+
+	stream        string
+	jobPrefix     string
+	payloadPrefix string
+	idemPrefix    string
+}
+
+var _ Queue = (*Redis)(nil)
+
+// NewRedis returns a queue in rdb and creates its consumer group if needed.
+// With the default prefix "tacit:" its keys are:
+//
+//	tacit:jobs:stream         stream of entries {id: <job id>}, one per queued or in-flight job
+//	tacit:jobs:job:<id>       hash: owner, status, attempts, result, reason, created, updated, lease
+//	tacit:jobs:payload:<id>   string: the sealed payload, deleted when the job ends
+//	tacit:jobs:idem:<sha256>  string: job id for an owner's idempotency key
+//
+// Acknowledged entries are deleted, so the stream's length is the backlog.
+// Every change that touches more than one key runs as one Lua script, so
+// the implementation needs a single Redis (or a prefix with a hash tag,
+// such as "{tacit}:", to keep all keys in one cluster slot).
+func NewRedis(ctx context.Context, rdb redis.UniversalClient, cfg Config, opts ...Option) (*Redis, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	p := o.prefix + "jobs:"
+	r := &Redis{
+		rdb:           rdb,
+		cfg:           cfg,
+		now:           o.now,
+		stream:        p + "stream",
+		jobPrefix:     p + "job:",
+		payloadPrefix: p + "payload:",
+		idemPrefix:    p + "idem:",
+	}
+	if err := r.ensureGroup(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Redis) ensureGroup(ctx context.Context) error {
+	err := r.rdb.XGroupCreateMkStream(ctx, r.stream, group, "0").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("jobs: create consumer group: %w", err)
+	}
+	return nil
+}
+
+var enqueueScript = redis.NewScript(`
+-- KEYS: stream, job, payload[, idempotency]
+-- ARGV: id, owner, payload, now, state ttl ms, payload ttl ms, max backlog, job key prefix
+if #KEYS == 4 then
+  local prev = redis.call('GET', KEYS[4])
+  if prev and redis.call('EXISTS', ARGV[8] .. prev) == 1 then
+    return {0, prev}
+  end
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {-2} end
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[7]) then return {-1} end
+redis.call('HSET', KEYS[2], 'owner', ARGV[2], 'status', 'queued', 'attempts', 0,
+  'created', ARGV[4], 'updated', ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[6])
+if #KEYS == 4 then redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[5]) end
+redis.call('XADD', KEYS[1], '*', 'id', ARGV[1])
+return {1}
+`)
+
+// Enqueue implements Queue.
+func (r *Redis) Enqueue(ctx context.Context, id ID, owner string, payload []byte, idempotencyKey string) (Job, bool, error) {
+	if err := checkEnqueue(id, owner); err != nil {
+		return Job{}, false, err
+	}
+	now := r.now().Round(0)
+	keys := r.keys(id)
+	if idempotencyKey != "" {
+		keys = append(keys, r.idemPrefix+idempotencyHash(owner, idempotencyKey))
+	}
+	res, err := enqueueScript.Run(ctx, r.rdb, keys,
+		string(id), owner, payload, now.UnixNano(),
+		r.cfg.StateTTL.Milliseconds(), r.cfg.PayloadTTL.Milliseconds(),
+		r.cfg.MaxBacklog, r.jobPrefix).Slice()
+	if err != nil {
+		return Job{}, false, fmt.Errorf("jobs: enqueue: %w", err)
+	}
+	switch res[0].(int64) {
+	case 1:
+		return Job{ID: id, Owner: owner, Status: StatusQueued, CreatedAt: now, UpdatedAt: now}, true, nil
+	case 0:
+		j, err := r.load(ctx, ID(res[1].(string)))
+		return j, false, err
+	case -1:
+		return Job{}, false, ErrQueueFull
+	default:
+		return Job{}, false, ErrIDInUse
+	}
+}
+
+// Get implements Queue.
+func (r *Redis) Get(ctx context.Context, owner string, id ID) (Job, error) {
+	if !id.Valid() {
+		return Job{}, ErrNotFound
+	}
+	j, err := r.load(ctx, id)
+	if err != nil {
+		return Job{}, err
+	}
+	if j.Owner != owner {
+		return Job{}, ErrNotFound
+	}
+	return j, nil
+}
+
+func (r *Redis) load(ctx context.Context, id ID) (Job, error) {
+	h, err := r.rdb.HGetAll(ctx, r.jobPrefix+string(id)).Result()
+	if err != nil {
+		return Job{}, fmt.Errorf("jobs: get: %w", err)
+	}
+	if len(h) == 0 {
+		return Job{}, ErrNotFound
+	}
+	attempts, err1 := strconv.Atoi(h["attempts"])
+	created, err2 := strconv.ParseInt(h["created"], 10, 64)
+	updated, err3 := strconv.ParseInt(h["updated"], 10, 64)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return Job{}, fmt.Errorf("jobs: corrupt state for job %s: %w", id, err)
+	}
+	j := Job{
+		ID:        id,
+		Owner:     h["owner"],
+		Status:    Status(h["status"]),
+		Attempts:  attempts,
+		Reason:    h["reason"],
+		CreatedAt: time.Unix(0, created),
+		UpdatedAt: time.Unix(0, updated),
+	}
+	if res, ok := h["result"]; ok {
+		j.Result = []byte(res)
+	}
+	return j, nil
+}
+
+// Claim implements Queue.
+func (r *Redis) Claim(ctx context.Context, consumer string) (*Delivery, error) {
+	if consumer == "" {
+		return nil, errEmptyConsumer
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		msg, err := r.next(ctx, consumer)
+		if err != nil || msg == nil {
+			return nil, err
+		}
+		d, err := r.start(ctx, msg)
+		if err != nil || d != nil {
+			return d, err
+		}
+		// The entry's job was failed or gone and the entry dropped: next.
+	}
+}
+
+// next reads the oldest entry idle for ClaimTimeout (XAUTOCLAIM) or else a
+// new entry (XREADGROUP >), blocking up to PollInterval. It returns nil
+// when there is none.
+func (r *Redis) next(ctx context.Context, consumer string) (*redis.XMessage, error) {
+	start := "0-0"
+	for range 100 { // the pending list holds about one entry per worker
+		msgs, cursor, err := r.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+			Stream:   r.stream,
+			Group:    group,
+			Consumer: consumer,
+			MinIdle:  r.cfg.ClaimTimeout,
+			Start:    start,
+			Count:    1,
+		}).Result()
+		if err != nil {
+			return nil, r.readError(ctx, "xautoclaim", err)
+		}
+		if len(msgs) > 0 {
+			return &msgs[0], nil
+		}
+		if cursor == "0-0" {
+			break
+		}
+		start = cursor
+	}
+	streams, err := r.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+		Group:    group,
+		Consumer: consumer,
+		Streams:  []string{r.stream, ">"},
+		Count:    1,
+		Block:    r.cfg.PollInterval, // > 0: 0 would block forever
+	}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, r.readError(ctx, "xreadgroup", err)
+	}
+	if len(streams) == 0 || len(streams[0].Messages) == 0 {
+		return nil, nil
+	}
+	return &streams[0].Messages[0], nil
+}
+
+// readError recreates the consumer group when the stream was deleted under
+// us (the next Claim then proceeds) and wraps other errors.
+func (r *Redis) readError(ctx context.Context, op string, err error) error {
+	if strings.HasPrefix(err.Error(), "NOGROUP") {
+		return r.ensureGroup(ctx)
+	}
+	return fmt.Errorf("jobs: %s: %w", op, err)
+}
+
+var claimScript = redis.NewScript(`
+-- KEYS: stream, job, payload
+-- ARGV: group, entry, now, state ttl ms, max attempts, lease, reason repeated, reason expired
+local function drop()
+  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('XDEL', KEYS[1], ARGV[2])
+  redis.call('DEL', KEYS[3])
+end
+local function fail(reason)
+  redis.call('HSET', KEYS[2], 'status', 'failed', 'reason', reason, 'updated', ARGV[3])
+  redis.call('HDEL', KEYS[2], 'lease')
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  drop()
+  return {0}
+end
+local f = redis.call('HMGET', KEYS[2], 'status', 'attempts', 'owner')
+if f[1] ~= 'queued' and f[1] ~= 'proving' then
+  drop()
+  return {0}
+end
+local n = tonumber(f[2]) + 1
+
+local payload = redis.call('GET', KEYS[3])
+if not payload then return fail(ARGV[8]) end
+redis.call('HSET', KEYS[2], 'status', 'proving', 'attempts', n, 'lease', ARGV[6], 'updated', ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return {1, n, payload, f[3]}
+`)
+
+// start marks msg's job proving and returns its delivery, or fails or drops
+// the job and returns nil. Memory.start mirrors it.
+func (r *Redis) start(ctx context.Context, msg *redis.XMessage) (*Delivery, error) {
+	id, _ := msg.Values["id"].(string)
+	lease := newLease()
+	res, err := claimScript.Run(ctx, r.rdb, r.keys(ID(id)),
+		group, msg.ID, r.now().UnixNano(), r.cfg.StateTTL.Milliseconds(),
+		r.cfg.MaxAttempts, lease, ReasonRepeated, ReasonExpired).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("jobs: claim: %w", err)
+	}
+	if res[0].(int64) != 1 {
+		return nil, nil
+	}
+	return &Delivery{
+		JobID:   ID(id),
+		Owner:   res[3].(string),
+		Payload: []byte(res[2].(string)),
+		Attempt: int(res[1].(int64)),
+		entry:   msg.ID,
+		lease:   lease,
+	}, nil
+}
+
+var finishScript = redis.NewScript(`
+-- KEYS: stream, job, payload
+-- ARGV: group, entry, now, state ttl ms, lease, action, result or reason, job id
+local f = redis.call('HMGET', KEYS[2], 'status', 'lease')
+if f[1] ~= 'proving' or f[2] ~= ARGV[5] then return 0 end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+local action = ARGV[6]
+if action == 'done' then
+  redis.call('HSET', KEYS[2], 'status', 'done', 'result', ARGV[7])
+  redis.call('DEL', KEYS[3])
+elseif action == 'failed' then
+  redis.call('HSET', KEYS[2], 'status', 'failed', 'reason', ARGV[7])
+  redis.call('DEL', KEYS[3])
+else
+  if action == 'release' then redis.call('HINCRBY', KEYS[2], 'attempts', -1) end
+  redis.call('HSET', KEYS[2], 'status', 'queued')
+  redis.call('XADD', KEYS[1], '*', 'id', ARGV[8])
+end
+redis.call('HDEL', KEYS[2], 'lease')
+redis.call('HSET', KEYS[2], 'updated', ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1
+`)
+
+// Complete implements Queue.
+func (r *Redis) Complete(ctx context.Context, d *Delivery, result []byte) error {
+	return r.finish(ctx, d, actionDone, result)
+}
+
+// Fail implements Queue.
+func (r *Redis) Fail(ctx context.Context, d *Delivery, reason string) error {
+	return r.finish(ctx, d, actionFailed, []byte(reason))
+}
+
+// Retry implements Queue.
+func (r *Redis) Retry(ctx context.Context, d *Delivery) error {
+	return r.finish(ctx, d, actionRetry, nil)
+}
+
+// Release implements Queue. The job goes back as a new stream entry at the
+// back of the queue, and the old entry is acknowledged and deleted, so
+// another worker can take it at once rather than after ClaimTimeout.
+func (r *Redis) Release(ctx context.Context, d *Delivery) error {
+	return r.finish(ctx, d, actionRelease, nil)
+}
+
+func (r *Redis) finish(ctx context.Context, d *Delivery, a action, arg []byte) error {
+	if err := checkDelivery(d); err != nil {
+		return err
+	}
+	ok, err := finishScript.Run(ctx, r.rdb, r.keys(d.JobID),
+		group, d.entry, r.now().UnixNano(), r.cfg.StateTTL.Milliseconds(),
+		d.lease, string(a), arg, string(d.JobID)).Int()
+	if err != nil {
+		return fmt.Errorf("jobs: %s: %w", a, err)
+	}
+	if ok != 1 {
+		return ErrLeaseLost
+	}
+	return nil
+}
+
+func (r *Redis) keys(id ID) []string {
+	return []string{r.stream, r.jobPrefix + string(id), r.payloadPrefix + string(id)}
+}

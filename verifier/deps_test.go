@@ -1,0 +1,59 @@
+package verifier_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestVerifierImportsStayLean: a lender who imports verifier must not pull
+// in the prover, echo, Redis or an HTTP server.
+func TestVerifierImportsStayLean(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/tacit-zk/tacit/verifier").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 {
+		t.Fatalf("go list returned too little: %v", deps)
+	}
+	forbidden := []string{"github.com/tacit-zk/tacit/prover", "github.com/tacit-zk/tacit/server", "github.com/tacit-zk/tacit/cmd", "github.com/labstack/echo", "github.com/redis/", "net/http"}
+	for _, d := range deps {
+		for _, f := range forbidden {
+			if d == f || strings.HasPrefix(d, f+"/") || (strings.HasSuffix(f, "/") && strings.HasPrefix(d, f)) {
+				t.Errorf("verifier depends on %s", d)
+			}
+		}
+	}
+}
+
+// TestDependenciesPointOneWay checks cmd -> server -> prover -> verifier ->
+// keys -> circuits -> credential: no package imports one above it.
+func TestDependenciesPointOneWay(t *testing.T) {
+	order := []string{"credential", "circuits", "keys", "verifier", "prover", "server", "cmd"}
+	rank := func(pkg string) int {
+		rest := strings.TrimPrefix(pkg, "github.com/tacit-zk/tacit/")
+		if rest == pkg {
+			return -1
+		}
+		for i, top := range order {
+			if rest == top || strings.HasPrefix(rest, top+"/") {
+				return i
+			}
+		}
+		return -1
+	}
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "github.com/tacit-zk/tacit/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		from := rank(f[0])
+		for _, imp := range f[1:] {
+			if to := rank(imp); from >= 0 && to > from {
+				t.Errorf("%s imports %s, against the dependency direction", f[0], imp)
+			}
+		}
+	}
+}
