@@ -1,6 +1,7 @@
 package credential
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -26,10 +27,10 @@ type Day int32
 func ParseMonth(s string) (Month, error) {
 	t, err := time.Parse("2006-01", s)
 	if err != nil || t.Format("2006-01") != s {
-		return 0, fmt.Errorf("credential: month %q is not of the form YYYY-MM", s)
+		return 0, errors.New("credential: month is not of the form YYYY-MM")
 	}
 	if t.Year() < MinYear || t.Year() > MaxYear {
-		return 0, fmt.Errorf("credential: month %q is outside %d-%d", s, MinYear, MaxYear)
+		return 0, fmt.Errorf("credential: month is outside %d-%d", MinYear, MaxYear)
 	}
 	return MonthOf(t), nil
 }
@@ -60,10 +61,10 @@ func (m Month) Valid() bool { return m.Year() >= MinYear && m.Year() <= MaxYear 
 func ParseDay(s string) (Day, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil || t.Format(time.DateOnly) != s {
-		return 0, fmt.Errorf("credential: date %q is not of the form YYYY-MM-DD", s)
+		return 0, errors.New("credential: date is not of the form YYYY-MM-DD")
 	}
 	if t.Year() < MinYear || t.Year() > MaxYear {
-		return 0, fmt.Errorf("credential: date %q is outside %d-%d", s, MinYear, MaxYear)
+		return 0, fmt.Errorf("credential: date is outside %d-%d", MinYear, MaxYear)
 	}
 	return DayOf(t), nil
 }

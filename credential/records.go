@@ -2,6 +2,7 @@ package credential
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -36,7 +37,7 @@ func ParseStatus(s string) (Status, error) {
 			return Status(i), nil
 		}
 	}
-	return 0, fmt.Errorf("credential: unknown status %q (want one of ok, late30, late60, late90, default)", s)
+	return 0, errors.New("credential: unknown status (want one of ok, late30, late60, late90, default)")
 }
 
 func (s Status) String() string {

@@ -2,28 +2,45 @@ package credential
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strconv"
 	"strings"
 )
 
-// DecodeStrict decodes exactly one JSON value from data into v. It refuses
-// unknown fields, duplicate keys at any depth, and trailing data, so that a
-// document has a single accepted reading. what names the document in
-// errors ("records", "credential", ...).
+// DecodeStrict decodes exactly one JSON value from data into v, which must
+// be a pointer, so that a document has a single accepted reading. Before
+// encoding/json sees the document, a walk guided by v's type refuses what
+// encoding/json would let through: a key that matches a field only up to
+// case (encoding/json folds case, so "PeriodStart" would set periodStart
+// and {"periodStart":..,"PERIODSTART":..} would pass as two keys), a
+// duplicate key at any depth, an unknown field, a value of the wrong JSON
+// type, an integer not written in its one decimal form, and a missing key
+// or JSON null for a field that is not a pointer, slice, map or interface.
+// Trailing data is refused too. Errors name the field by its path
+// ("months[2].amount"); what names the document ("records", "credential",
+// ...).
 func DecodeStrict(data []byte, v any, what string) error {
-	if err := checkDuplicates(json.NewDecoder(bytes.NewReader(data)), ""); err != nil {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return fmt.Errorf("%s: decoding needs a pointer, not %v", what, t)
+	}
+	walk := json.NewDecoder(bytes.NewReader(data))
+	walk.UseNumber()
+	if err := checkValue(walk, t.Elem(), ""); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
+	}
+	if _, err := walk.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: unexpected data after the JSON value", what)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%s: %w", what, describeJSONError(err))
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: unexpected data after the JSON value", what)
 	}
 	return nil
 }
@@ -35,7 +52,10 @@ func describeJSONError(err error) error {
 		if field == "" {
 			field = "document"
 		}
-		return fmt.Errorf("field %q: expected %s, got JSON %s", field, typeErr.Type, typeErr.Value)
+		// Value reads "number 1.5" for numbers: keep only the JSON kind, so
+		// that a refused value is never echoed back.
+		kind, _, _ := strings.Cut(typeErr.Value, " ")
+		return fmt.Errorf("field %q: expected %s, got JSON %s", field, typeErr.Type, kind)
 	}
 	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
 		return fmt.Errorf("unknown field %s", strings.TrimPrefix(msg, "json: unknown field "))
@@ -60,12 +80,145 @@ func fieldErr(field string, format string, args ...any) error {
 	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
 }
 
-// checkDuplicates walks one JSON value and refuses an object that repeats a key.
-func checkDuplicates(dec *json.Decoder, path string) error {
+// errAt is fieldErr, or a plain error for the document itself (path "").
+func errAt(path string, format string, args ...any) error {
+	if path == "" {
+		return fmt.Errorf(format, args...)
+	}
+	return fieldErr(path, format, args...)
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// checkValue reads one JSON value from dec and checks it against t. A nil t,
+// or a type that decodes itself, gets only the duplicate-key check.
+func checkValue(dec *json.Decoder, t reflect.Type, path string) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return fmt.Errorf("malformed JSON: %w", err)
 	}
+	if tok == nil && t != nil && !nullable(t) {
+		return typeErr(path, t, tok)
+	}
+	for t != nil && !decodesItself(t) && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if tok == nil || t == nil || decodesItself(t) || t.Kind() == reflect.Interface {
+		return checkUntyped(dec, tok, path)
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return checkObject(dec, tok, t, path)
+	case reflect.Map:
+		return checkObject(dec, tok, t, path)
+	case reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return expect(tok, t, path, func(s string) bool { return true }, "")
+		}
+		if tok != json.Delim('[') {
+			return typeErr(path, t, tok)
+		}
+		for i := 0; dec.More(); i++ {
+			if err := checkValue(dec, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		return closeDelim(dec)
+	case reflect.String:
+		return expect(tok, t, path, func(string) bool { return true }, "")
+	case reflect.Bool:
+		if _, ok := tok.(bool); !ok {
+			return typeErr(path, t, tok)
+		}
+		return nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return expect(tok, t, path, func(s string) bool {
+			n, err := strconv.ParseInt(s, 10, t.Bits())
+			return err == nil && strconv.FormatInt(n, 10) == s
+		}, json.Number(""))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return expect(tok, t, path, func(s string) bool {
+			n, err := strconv.ParseUint(s, 10, t.Bits())
+			return err == nil && strconv.FormatUint(n, 10) == s
+		}, json.Number(""))
+	case reflect.Float32, reflect.Float64:
+		return expect(tok, t, path, func(string) bool { return true }, json.Number(""))
+	}
+	return typeErr(path, t, tok)
+}
+
+// expect checks that tok is a string (want "") or a number (want
+// json.Number) whose text satisfies ok.
+func expect(tok json.Token, t reflect.Type, path string, ok func(string) bool, want any) error {
+	var s string
+	switch v := tok.(type) {
+	case string:
+		if _, isNum := want.(json.Number); isNum {
+			return typeErr(path, t, tok)
+		}
+		s = v
+	case json.Number:
+		if _, isNum := want.(json.Number); !isNum {
+			return typeErr(path, t, tok)
+		}
+		s = string(v)
+	default:
+		return typeErr(path, t, tok)
+	}
+	if !ok(s) {
+		return typeErr(path, t, tok)
+	}
+	return nil
+}
+
+// checkObject checks a struct's or a map's object: no duplicate keys, and
+// for a struct, only its fields' exact names and every required field.
+func checkObject(dec *json.Decoder, tok json.Token, t reflect.Type, path string) error {
+	if tok != json.Delim('{') {
+		return typeErr(path, t, tok)
+	}
+	var fields []jsonField
+	if t.Kind() == reflect.Struct {
+		fields = jsonFields(t)
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		key, err := objectKey(dec)
+		if err != nil {
+			return err
+		}
+		p := joinPath(path, key)
+		if seen[key] {
+			return fmt.Errorf("field %q appears twice", p)
+		}
+		seen[key] = true
+		elem := t
+		if t.Kind() == reflect.Map {
+			elem = t.Elem()
+		} else if elem = fieldType(fields, key); elem == nil {
+			return fmt.Errorf("unknown field %q", p)
+		}
+		if err := checkValue(dec, elem, p); err != nil {
+			return err
+		}
+	}
+	if err := closeDelim(dec); err != nil {
+		return err
+	}
+	for _, f := range fields {
+		if f.required && !seen[f.name] {
+			return fieldErr(joinPath(path, f.name), "missing")
+		}
+	}
+	return nil
+}
+
+// checkUntyped walks one JSON value that starts with tok and refuses an
+// object that repeats a key.
+func checkUntyped(dec *json.Decoder, tok json.Token, path string) error {
 	delim, ok := tok.(json.Delim)
 	if !ok {
 		return nil
@@ -74,28 +227,176 @@ func checkDuplicates(dec *json.Decoder, path string) error {
 	case '{':
 		seen := map[string]bool{}
 		for dec.More() {
-			keyTok, err := dec.Token()
+			key, err := objectKey(dec)
 			if err != nil {
-				return fmt.Errorf("malformed JSON: %w", err)
+				return err
 			}
-			key, _ := keyTok.(string)
+			p := joinPath(path, key)
 			if seen[key] {
-				return fmt.Errorf("field %q appears twice", strings.TrimPrefix(path+"."+key, "."))
+				return fmt.Errorf("field %q appears twice", p)
 			}
 			seen[key] = true
-			if err := checkDuplicates(dec, path+"."+key); err != nil {
+			if err := checkValue(dec, nil, p); err != nil {
 				return err
 			}
 		}
 	case '[':
 		for i := 0; dec.More(); i++ {
-			if err := checkDuplicates(dec, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := checkValue(dec, nil, fmt.Sprintf("%s[%d]", path, i)); err != nil {
 				return err
 			}
 		}
 	}
+	return closeDelim(dec)
+}
+
+func objectKey(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", fmt.Errorf("malformed JSON: %w", err)
+	}
+	key, _ := tok.(string)
+	return key, nil
+}
+
+func closeDelim(dec *json.Decoder) error {
 	if _, err := dec.Token(); err != nil {
 		return fmt.Errorf("malformed JSON: %w", err)
 	}
 	return nil
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+type jsonField struct {
+	name     string
+	typ      reflect.Type // nil: checked only for duplicate keys
+	required bool
+}
+
+// jsonFields lists the keys encoding/json reads into struct type t, with
+// embedded structs flattened. A field is required unless it is nullable or
+// tagged omitempty.
+func jsonFields(t reflect.Type) []jsonField {
+	var out []jsonField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				for _, ef := range jsonFields(et) {
+					ef.required = ef.required && f.Type.Kind() != reflect.Pointer
+					out = append(out, ef)
+				}
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		jf := jsonField{name: name, typ: f.Type, required: !nullable(f.Type)}
+		for _, o := range strings.Split(opts, ",") {
+			switch o {
+			case "omitempty", "omitzero":
+				jf.required = false
+			case "string":
+				jf.typ = nil
+			}
+		}
+		out = append(out, jf)
+	}
+	return out
+}
+
+func fieldType(fields []jsonField, key string) reflect.Type {
+	for _, f := range fields {
+		if f.name == key {
+			if f.typ == nil {
+				return reflect.TypeFor[any]()
+			}
+			return f.typ
+		}
+	}
+	return nil
+}
+
+func nullable(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		return true
+	}
+	return false
+}
+
+func decodesItself(t reflect.Type) bool {
+	for _, u := range []reflect.Type{jsonUnmarshaler, textUnmarshaler} {
+		if t.Implements(u) || reflect.PointerTo(t).Implements(u) {
+			return true
+		}
+	}
+	return false
+}
+
+func typeErr(path string, t reflect.Type, tok json.Token) error {
+	return errAt(path, "expected %s, got JSON %s", describeType(t), describeToken(tok))
+}
+
+func describeType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return "a base64 string"
+		}
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return fmt.Sprintf("an integer that fits %s, in plain decimal", t.Kind())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return fmt.Sprintf("a non-negative integer that fits %s, in plain decimal", t.Kind())
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return t.String()
+}
+
+// describeToken names tok's JSON kind only, so that a refused value (an
+// amount, say) is never echoed back.
+func describeToken(tok json.Token) string {
+	switch v := tok.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case json.Number:
+		return "number"
+	case json.Delim:
+		if v == '{' {
+			return "object"
+		}
+		return "array"
+	}
+	return fmt.Sprint(tok)
 }

@@ -195,6 +195,7 @@ type Verifying struct {
 	Manifest    *Manifest
 	Key         groth16.VerifyingKey
 	Fingerprint string // sha256 of verifying.key
+	Data        []byte // verifying.key as stored
 }
 
 // LoadVerifying loads and checks a circuit's verifying key.
@@ -211,7 +212,7 @@ func LoadVerifying(dir, id string) (*Verifying, error) {
 	if err := readAll(vk, data); err != nil {
 		return nil, fmt.Errorf("keys: verifying key of %s: %w", id, err)
 	}
-	return &Verifying{Manifest: m, Key: vk, Fingerprint: m.Files[VerifyingFile]}, nil
+	return &Verifying{Manifest: m, Key: vk, Fingerprint: m.Files[VerifyingFile], Data: data}, nil
 }
 
 // Proving is a loaded proving key with its constraint system.

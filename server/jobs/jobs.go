@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tacit-zk/tacit/server/internal/ids"
+	"github.com/tacit-zk/tacit/server/internal/storeopt"
 )
 
 // ID identifies a job. It is 22 characters of base64url (128 random bits).
@@ -169,46 +170,15 @@ func (c Config) Validate() error {
 }
 
 // Option is an optional setting for NewMemory or NewRedis.
-type Option func(*options) error
-
-type options struct {
-	now    func() time.Time
-	prefix string
-}
-
-func newOptions(opts []Option) (options, error) {
-	o := options{now: time.Now, prefix: "tacit:"}
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return o, err
-		}
-	}
-	return o, nil
-}
+type Option = storeopt.Option
 
 // WithClock sets the clock for timestamps and, in Memory, for TTLs and
-// claim timeouts. The default is time.Now.
-func WithClock(now func() time.Time) Option {
-	return func(o *options) error {
-		if now == nil {
-			return errors.New("jobs: nil clock")
-		}
-		o.now = now
-		return nil
-	}
-}
+// claim timeouts; the default is time.Now.
+func WithClock(now func() time.Time) Option { return storeopt.WithClock("jobs", now) }
 
 // WithKeyPrefix sets the prefix of every Redis key; the default is "tacit:".
 // Memory has no keys and ignores it.
-func WithKeyPrefix(prefix string) Option {
-	return func(o *options) error {
-		if prefix == "" {
-			return errors.New("jobs: empty key prefix")
-		}
-		o.prefix = prefix
-		return nil
-	}
-}
+func WithKeyPrefix(prefix string) Option { return storeopt.WithKeyPrefix("jobs", prefix) }
 
 func checkEnqueue(id ID, owner string) error {
 	if !id.Valid() {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/tacit-zk/tacit/server/internal/storeopt"
 )
 
 // sweepEvery is how often Memory drops expired state and payloads that no
@@ -53,16 +55,13 @@ var _ Queue = (*Memory)(nil)
 
 // NewMemory returns an empty in-memory queue.
 func NewMemory(cfg Config, opts ...Option) (*Memory, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	o, err := newOptions(opts)
+	o, err := storeopt.Apply(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
 	return &Memory{
 		cfg:     cfg,
-		now:     o.now,
+		now:     o.Now,
 		jobs:    map[ID]*memJob{},
 		idem:    map[string]memIdem{},
 		pending: map[string]*memEntry{},

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/tacit-zk/tacit/server/internal/storeopt"
 )
 
 // group is the stream's consumer group; every worker is a consumer in it.
@@ -41,18 +43,15 @@ var _ Queue = (*Redis)(nil)
 // the implementation needs a single Redis (or a prefix with a hash tag,
 // such as "{tacit}:", to keep all keys in one cluster slot).
 func NewRedis(ctx context.Context, rdb redis.UniversalClient, cfg Config, opts ...Option) (*Redis, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	o, err := newOptions(opts)
+	o, err := storeopt.Apply(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
-	p := o.prefix + "jobs:"
+	p := o.Prefix + "jobs:"
 	r := &Redis{
 		rdb:           rdb,
 		cfg:           cfg,
-		now:           o.now,
+		now:           o.Now,
 		stream:        p + "stream",
 		jobPrefix:     p + "job:",
 		payloadPrefix: p + "payload:",
@@ -261,7 +260,7 @@ if f[1] ~= 'queued' and f[1] ~= 'proving' then
   return {0}
 end
 local n = tonumber(f[2]) + 1
-
+if n > tonumber(ARGV[5]) then return fail(ARGV[7]) end
 local payload = redis.call('GET', KEYS[3])
 if not payload then return fail(ARGV[8]) end
 redis.call('HSET', KEYS[2], 'status', 'proving', 'attempts', n, 'lease', ARGV[6], 'updated', ARGV[3])

@@ -1,0 +1,136 @@
+package challenges
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tacit-zk/tacit/server/internal/ids"
+	"github.com/tacit-zk/tacit/server/internal/storeopt"
+)
+
+// Redis is a Store in Redis. With the default prefix "tacit:" its keys are
+//
+//	tacit:challenges:live:<id>  hash {lender, json}, expiring with the challenge
+//	tacit:challenges:used:<id>  tombstone of a consumed challenge, for the rest of its TTL
+type Redis struct {
+	rdb                    redis.UniversalClient
+	livePrefix, usedPrefix string
+}
+
+var _ Store = (*Redis)(nil)
+
+// NewRedis returns a store in rdb.
+func NewRedis(rdb redis.UniversalClient, opts ...Option) (*Redis, error) {
+	o, err := storeopt.Apply(nil, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Redis{
+		rdb:        rdb,
+		livePrefix: o.Prefix + "challenges:live:",
+		usedPrefix: o.Prefix + "challenges:used:",
+	}, nil
+}
+
+func (s *Redis) keys(id string) []string {
+	return []string{s.livePrefix + id, s.usedPrefix + id}
+}
+
+var createScript = redis.NewScript(`
+-- KEYS: live, used; ARGV: lender, json, ttl ms
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'lender', ARGV[1], 'json', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`)
+
+// Create implements Store.
+func (s *Redis) Create(ctx context.Context, c Challenge, ttl time.Duration) error {
+	if err := checkCreate(c, ttl); err != nil {
+		return err
+	}
+	js, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("challenges: encode: %w", err)
+	}
+	ok, err := createScript.Run(ctx, s.rdb, s.keys(c.ID), c.Lender, js, ttl.Milliseconds()).Int()
+	if err != nil {
+		return fmt.Errorf("challenges: create: %w", err)
+	}
+	if ok != 1 {
+		return ErrExists
+	}
+	return nil
+}
+
+// Get implements Store.
+func (s *Redis) Get(ctx context.Context, id string) (Challenge, error) {
+	if !ids.Valid(id) {
+		return Challenge{}, ErrNotFound
+	}
+	var js *redis.StringCmd
+	var used *redis.IntCmd
+	k := s.keys(id)
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		js = p.HGet(ctx, k[0], "json")
+		used = p.Exists(ctx, k[1])
+		return nil
+	})
+	switch {
+	case errors.Is(err, redis.Nil) && used.Val() == 1:
+		return Challenge{}, ErrConsumed
+	case errors.Is(err, redis.Nil):
+		return Challenge{}, ErrNotFound
+	case err != nil:
+		return Challenge{}, fmt.Errorf("challenges: get: %w", err)
+	}
+	return decode(js.Val())
+}
+
+var consumeScript = redis.NewScript(`
+-- KEYS: live, used; ARGV: lender
+local f = redis.call('HMGET', KEYS[1], 'lender', 'json')
+if not f[1] then
+  if redis.call('EXISTS', KEYS[2]) == 1 then return {-1} end
+  return {0}
+end
+if f[1] ~= ARGV[1] then return {-2} end
+local ttl = redis.call('PTTL', KEYS[1])
+redis.call('DEL', KEYS[1])
+if ttl > 0 then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
+return {1, f[2]}
+`)
+
+// Consume implements Store.
+func (s *Redis) Consume(ctx context.Context, id, lender string) (Challenge, error) {
+	if !ids.Valid(id) {
+		return Challenge{}, ErrNotFound
+	}
+	res, err := consumeScript.Run(ctx, s.rdb, s.keys(id), lender).Slice()
+	if err != nil {
+		return Challenge{}, fmt.Errorf("challenges: consume: %w", err)
+	}
+	switch res[0].(int64) {
+	case 1:
+		return decode(res[1].(string))
+	case 0:
+		return Challenge{}, ErrNotFound
+	case -1:
+		return Challenge{}, ErrConsumed
+	default:
+		return Challenge{}, ErrWrongLender
+	}
+}
+
+func decode(js string) (Challenge, error) {
+	var c Challenge
+	if err := json.Unmarshal([]byte(js), &c); err != nil {
+		return Challenge{}, fmt.Errorf("challenges: corrupt challenge: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,131 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tacit-zk/tacit/server/challenges"
+	"github.com/tacit-zk/tacit/server/issuers"
+	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/verifier"
+)
+
+// apiError is an error with an HTTP status, a stable code and a message that
+// is safe to show (it names fields and checks, never private values).
+type apiError struct {
+	Status     int
+	Code       string
+	Message    string
+	RetryAfter time.Duration
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func badRequest(format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: fmt.Sprintf(format, args...)}
+}
+
+func unprocessable(code, msg string) *apiError {
+	return &apiError{Status: http.StatusUnprocessableEntity, Code: code, Message: msg}
+}
+
+var (
+	errUnauthenticated = &apiError{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "a valid API key is required (Authorization: Bearer <key>)"}
+	errForbidden       = &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: "this API key's role may not do that"}
+	errNotFound        = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "not found"}
+	errInternal        = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
+	errUnavailable     = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the service is not ready"}
+)
+
+// verifierCodes gives each verifier check a stable code.
+var verifierCodes = []struct {
+	err  error
+	code string
+}{
+	{verifier.ErrMalformed, "malformed_attestation"},
+	{verifier.ErrUnknownStatement, "unknown_statement"},
+	{verifier.ErrKeyMismatch, "key_fingerprint_mismatch"},
+	{verifier.ErrWrongIssuer, "untrusted_issuer"},
+	{verifier.ErrWrongLender, "wrong_lender"},
+	{verifier.ErrWrongNonce, "wrong_nonce"},
+	{verifier.ErrStaleAsOf, "stale_as_of"},
+	{verifier.ErrFutureAsOf, "future_as_of"},
+	{verifier.ErrWindowTooShort, "window_too_short"},
+	{verifier.ErrWeakerStatement, "statement_mismatch"},
+	{verifier.ErrBadProof, "bad_proof"},
+}
+
+// toAPIError maps a domain error to its HTTP form. It is the only place
+// that does.
+func toAPIError(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusRequestEntityTooLarge:
+			return &apiError{Status: he.Code, Code: "body_too_large", Message: "the request body is over the limit"}
+		case http.StatusNotFound:
+			return errNotFound
+		case http.StatusMethodNotAllowed:
+			return &apiError{Status: he.Code, Code: "method_not_allowed", Message: "method not allowed"}
+		case http.StatusServiceUnavailable, http.StatusRequestTimeout:
+			return &apiError{Status: http.StatusServiceUnavailable, Code: "timeout", Message: "the request timed out", RetryAfter: time.Second}
+		}
+		return &apiError{Status: he.Code, Code: "http_error", Message: http.StatusText(he.Code)}
+	}
+	for _, vc := range verifierCodes {
+		if errors.Is(err, vc.err) {
+			return unprocessable(vc.code, verifierMessage(err))
+		}
+	}
+	switch {
+	case errors.Is(err, challenges.ErrNotFound):
+		return unprocessable("unknown_challenge", "no such challenge, or it has expired")
+	case errors.Is(err, challenges.ErrConsumed):
+		return unprocessable("challenge_used", "the challenge has already been used")
+	case errors.Is(err, challenges.ErrWrongLender):
+		return unprocessable("wrong_lender", "the challenge belongs to another lender")
+	case errors.Is(err, jobs.ErrNotFound), errors.Is(err, issuers.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, jobs.ErrQueueFull):
+		return &apiError{Status: http.StatusServiceUnavailable, Code: "queue_full", Message: "the proving queue is full; retry later", RetryAfter: 5 * time.Second}
+	}
+	return errInternal
+}
+
+// verifierMessage is the verifier's message: it names the failed check and
+// public values only.
+func verifierMessage(err error) string { return err.Error() }
+
+// errorHandler writes every error as {"error":{"code","message"}}. 5xx
+// details go to the log only.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	ae := toAPIError(err)
+	if ae.Status >= 500 && ae != errUnavailable && ae.Code != "queue_full" {
+		s.log.Error("request failed", "route", c.Path(), "method", c.Request().Method, "error", safeError(err))
+	}
+	if c.Response().Committed {
+		return
+	}
+	if ae.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int((ae.RetryAfter+time.Second-1)/time.Second)))
+	}
+	body := map[string]any{"error": map[string]string{"code": ae.Code, "message": ae.Message}}
+	if err := c.JSON(ae.Status, body); err != nil {
+		s.log.Error("writing error response", "error", err.Error())
+	}
+}
+
+// safeError is what a log line may say about an internal error: its text,
+// which in this package never holds request bodies (domain errors name
+// fields and checks; gnark's solver errors are mapped in the prover).
+func safeError(err error) slog.Value { return slog.StringValue(err.Error()) }

@@ -1,0 +1,167 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/tacit-zk/tacit/prover"
+	"github.com/tacit-zk/tacit/server/auth"
+	"github.com/tacit-zk/tacit/server/challenges"
+	"github.com/tacit-zk/tacit/server/issuers"
+	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/server/sealed"
+	"github.com/tacit-zk/tacit/verifier"
+)
+
+// Limiter is a per-principal rate limiter (server/ratelimit).
+type Limiter interface {
+	Allow(ctx context.Context, principal string) (bool, time.Duration, error)
+}
+
+// Config is everything a Server needs. Storage is passed in, so the same
+// server runs on memory or on Redis.
+type Config struct {
+	Keys       string // key directory (loaded and checked at New)
+	Auth       *auth.Book
+	Queue      jobs.Queue
+	Challenges challenges.Store
+	Issuers    issuers.Store
+	Limiter    Limiter
+	Box        *sealed.Box
+	// Ping reports whether the storage answers (nil: always ready).
+	Ping func(ctx context.Context) error
+
+	ChallengeTTL   time.Duration // how long a challenge may wait for its proof
+	BodyLimit      string        // e.g. "256K"
+	RequestTimeout time.Duration
+	Log            *slog.Logger
+	Now            func() time.Time
+}
+
+// Validate reports the first missing or out-of-range setting.
+func (c *Config) Validate() error {
+	switch {
+	case c.Keys == "":
+		return errors.New("server: no key directory")
+	case c.Auth == nil || c.Auth.Len() == 0:
+		return errors.New("server: no API keys (create some with `tacit apikey new`, or run with --dev)")
+	case c.Queue == nil || c.Challenges == nil || c.Issuers == nil || c.Limiter == nil:
+		return errors.New("server: storage is not configured")
+	case c.Box == nil:
+		return errors.New("server: no payload sealing key")
+	case c.ChallengeTTL < time.Second:
+		return errors.New("server: challenge TTL must be at least 1s")
+	case c.RequestTimeout < time.Millisecond:
+		return errors.New("server: request timeout must be positive")
+	}
+	return nil
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg      Config
+	echo     *echo.Echo
+	verifier *verifier.Verifier
+	prover   *prover.Prover
+	log      *slog.Logger
+	metrics  *metrics
+	now      func() time.Time
+}
+
+// New loads and checks the keys and builds the router.
+func New(cfg Config) (*Server, error) {
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "256K"
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	if cfg.ChallengeTTL == 0 {
+		cfg.ChallengeTTL = 30 * time.Minute
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, metrics: newMetrics()}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	v, err := verifier.New(cfg.Keys, verifier.WithClock(s.now))
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	s.verifier = v
+	s.prover = prover.New(cfg.Keys)
+	s.echo = s.router()
+	return s, nil
+}
+
+// Handler is the HTTP handler, for tests and custom listeners.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Prover is the server's prover, shared with its in-process workers.
+func (s *Server) Prover() *prover.Prover { return s.prover }
+
+// HTTPServer returns an http.Server with read, header and write timeouts.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.echo,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      s.cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+}
+
+func (s *Server) router() *echo.Echo {
+	e := echo.New()
+	e.Debug = false
+	e.HideBanner = true
+	e.HidePort = true
+	// Never trust client-supplied X-Forwarded-For / X-Real-IP.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.Recover())
+	e.Use(s.observe)
+	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout}))
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler)
+	e.GET("/openapi.yaml", s.openAPI)
+
+	v1 := e.Group("/v1", s.authenticate)
+	v1.POST("/challenges", s.createChallenge, s.require(auth.RoleLender))
+	v1.POST("/proofs", s.createProof, s.require(auth.RoleBusiness))
+	v1.GET("/proofs/:id", s.getProof, s.require(auth.RoleBusiness))
+	v1.POST("/verifications", s.verifyForLender, s.require(auth.RoleLender))
+	v1.POST("/attestations/verify", s.verifyArchived, s.require(auth.RoleAuditor))
+	v1.GET("/circuits", s.listCircuits)
+	v1.GET("/circuits/:id", s.getCircuit)
+	v1.GET("/issuers", s.listIssuers)
+	v1.POST("/issuers", s.addIssuer, s.require(auth.RoleAdmin))
+	v1.DELETE("/issuers/:key", s.removeIssuer, s.require(auth.RoleAdmin))
+	return e
+}
+
+// Routes lists method and path of every route (for the OpenAPI test).
+func (s *Server) Routes() [][2]string {
+	var out [][2]string
+	for _, r := range s.echo.Routes() {
+		out = append(out, [2]string{r.Method, r.Path})
+	}
+	return out
+}
