@@ -41,7 +41,7 @@ func (s *Server) readyz(c echo.Context) error {
 // Params are a no-default statement's parameters.
 type Params struct {
 	Window   int    `json:"window"`
-	AsOf     string `json:"asOf"`
+	AsOf     string `json:"asOf,omitempty"`
 	Severity string `json:"severity,omitempty"`
 }
 

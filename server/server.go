@@ -17,14 +17,13 @@ import (
 	"github.com/tacit-zk/tacit/server/challenges"
 	"github.com/tacit-zk/tacit/server/issuers"
 	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/server/ratelimit"
 	"github.com/tacit-zk/tacit/server/sealed"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
-// Limiter is a per-principal rate limiter (server/ratelimit).
-type Limiter interface {
-	Allow(ctx context.Context, principal string) (bool, time.Duration, error)
-}
+// Limiter is a per-principal rate limiter.
+type Limiter = ratelimit.Limiter
 
 // Config is everything a Server needs. Storage is passed in, so the same
 // server runs on memory or on Redis.

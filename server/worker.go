@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/tacit-zk/tacit/credential"
@@ -138,4 +140,17 @@ func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (string, error) {
 		return "retried", nil
 	}
 	return "done", w.Queue.Complete(ctx, d, result)
+}
+
+// NewStandaloneWorker returns a worker for a `tacit worker` process: it
+// loads and checks the proving keys before it claims anything.
+func NewStandaloneWorker(keyDir string, q jobs.Queue, box *sealed.Box, log *slog.Logger) (*Worker, error) {
+	p := prover.New(keyDir)
+	for _, id := range []string{"no-default/v1"} {
+		if _, err := p.Load(id); err != nil {
+			return nil, err
+		}
+	}
+	host, _ := os.Hostname()
+	return &Worker{Name: fmt.Sprintf("%s-%d", host, os.Getpid()), Queue: q, Box: box, Prover: p, Log: log}, nil
 }

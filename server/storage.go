@@ -1,0 +1,79 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tacit-zk/tacit/server/challenges"
+	"github.com/tacit-zk/tacit/server/issuers"
+	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/server/ratelimit"
+)
+
+// Storage is the service's state: in memory for one process, or in Redis
+// for any number of servers and workers.
+type Storage struct {
+	Queue      jobs.Queue
+	Challenges challenges.Store
+	Issuers    issuers.Store
+	Limiter    Limiter
+	Ping       func(ctx context.Context) error
+	Close      func() error
+	Shared     bool // Redis: several processes see the same state
+}
+
+// MemoryStorage keeps everything in this process.
+func MemoryStorage(jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
+	q, err := jobs.NewMemory(jc)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := challenges.NewMemory()
+	if err != nil {
+		return nil, err
+	}
+	rl, err := ratelimit.NewMemory(rc)
+	if err != nil {
+		return nil, err
+	}
+	return &Storage{Queue: q, Challenges: ch, Issuers: issuers.NewMemory(), Limiter: rl, Close: func() error { return nil }}, nil
+}
+
+// RedisStorage connects to url (redis://...) and keeps everything there
+// under prefix ("tacit:" if empty).
+func RedisStorage(ctx context.Context, url, prefix string, jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
+	if prefix == "" {
+		prefix = "tacit:"
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("server: redis URL: %w", err)
+	}
+	rdb := redis.NewClient(opts)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("server: redis at %s does not answer: %w", opts.Addr, err)
+	}
+	q, err := jobs.NewRedis(ctx, rdb, jc, jobs.WithKeyPrefix(prefix))
+	if err != nil {
+		rdb.Close()
+		return nil, err
+	}
+	ch, err := challenges.NewRedis(rdb, challenges.WithKeyPrefix(prefix))
+	if err != nil {
+		rdb.Close()
+		return nil, err
+	}
+	rl, err := ratelimit.NewRedis(rdb, rc, ratelimit.WithKeyPrefix(prefix))
+	if err != nil {
+		rdb.Close()
+		return nil, err
+	}
+	return &Storage{
+		Queue: q, Challenges: ch, Issuers: issuers.NewRedis(rdb, prefix), Limiter: rl,
+		Ping:  func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Close: rdb.Close, Shared: true,
+	}, nil
+}
