@@ -21,11 +21,22 @@ build: deps ## build bin/tacit
 	$(GO) build -trimpath -o $(BIN) ./cmd/tacit
 
 .PHONY: run
-run: build ## run the end-to-end demo: issuer signs, business proves, lender verifies
+run: build ## start the API on 127.0.0.1:8080, in memory, in development mode (demo keys printed)
+	$(BIN) serve --dev
+
+.PHONY: demo
+demo: build ## scripted CLI demo: issuer signs, business proves, lender verifies, cheats are refused
 	@bash scripts/demo.sh $(BIN)
 
+.PHONY: redis
+redis: ## make sure redis-server is installed (the integration tests start their own)
+	@command -v redis-server >/dev/null || { \
+	  echo "redis-server is missing; installing Debian's redis-server"; \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null); \
+	  else echo "run: sudo apt-get install -y redis-server"; exit 1; fi; }
+
 .PHONY: test
-test: deps ## unit, circuit, round-trip and integration tests, plus a short fuzz run of every decoder
+test: deps redis ## unit, circuit, round-trip and Redis integration tests, plus a short fuzz run of every decoder
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) test -race -count=1 ./...
@@ -44,4 +55,4 @@ bench: build ## constraints, proving and verification time per circuit; tacit vs
 
 .PHONY: clean
 clean: ## remove build output and demo files
-	rm -rf bin .demo
+	rm -rf bin .demo .tacit-dev
