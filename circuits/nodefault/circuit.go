@@ -122,6 +122,9 @@ func verifySignature(api frontend.API, c *Circuit, subject frontend.Variable) er
 		return err
 	}
 	curve.AssertIsOnCurve(c.Issuer)
+	// gnark's eddsa.Verify does not check that R is on the curve; the
+	// addition law says nothing useful about points off it.
+	curve.AssertIsOnCurve(c.Signature.R)
 	// A small-order key would let anyone forge: [8]I must not be the identity.
 	cleared := curve.Double(curve.Double(curve.Double(c.Issuer)))
 	api.AssertIsDifferent(cleared.X, 0)

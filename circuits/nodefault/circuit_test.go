@@ -103,6 +103,7 @@ var cases = []struct {
 	{"tampered months count", scenario{tamper: func(w *nodefault.Circuit) { w.Months = 35 }}, false, ""},
 	{"tampered expiry", scenario{expires: "2026-11-01", tamper: func(w *nodefault.Circuit) { w.ExpiresAt = int64(fixture.Day("2027-01-01")) }}, false, ""},
 	{"hidden default in a status that wraps 3 bits", scenario{defaults: def(12), tamper: func(w *nodefault.Circuit) { w.Status[12] = 4 + 8 }}, false, ""},
+	{"signature point R off the curve", scenario{tamper: func(w *nodefault.Circuit) { w.Signature.R.X = 5 }}, false, ""},
 	{"wrong pseudonym", scenario{tamper: func(w *nodefault.Circuit) { w.Pseudonym = holder.Pseudonym(fr.NewElement(1)) }}, false, ""},
 	{"window 0", scenario{tamper: func(w *nodefault.Circuit) { w.Window = 0 }}, false, ""},
 	{"window 61", scenario{tamper: func(w *nodefault.Circuit) { w.Window = 61 }}, false, ""},

@@ -35,6 +35,6 @@
 // Every private value is range-checked before it is compared. Amounts enter
 // only the signed hash, packed 5 per element.
 //
-// Cost: see circuits/testdata/constraints.golden (10.4k R1CS constraints at
+// Cost: see circuits/testdata/constraints.golden (10.6k R1CS constraints at
 // 60 months capacity, of which the EdDSA verification is about 7k).
 package nodefault
