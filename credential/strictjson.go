@@ -91,97 +91,97 @@ func errAt(path string, format string, args ...any) error {
 var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+	jsonNumber      = reflect.TypeFor[json.Number]()
 )
 
 // checkValue reads one JSON value from dec and checks it against t. A nil t,
-// or a type that decodes itself, gets only the duplicate-key check.
+// an interface or a type that decodes itself gets only the duplicate-key
+// check.
 func checkValue(dec *json.Decoder, t reflect.Type, path string) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return fmt.Errorf("malformed JSON: %w", err)
 	}
-	if tok == nil && t != nil && !nullable(t) {
-		return typeErr(path, t, tok)
-	}
-	for t != nil && !decodesItself(t) && t.Kind() == reflect.Pointer {
+	for t != nil && !decodesItself(t) {
+		if tok == nil && !nullable(t) {
+			return typeErr(path, t, tok)
+		}
+		if tok == nil || t.Kind() != reflect.Pointer {
+			break
+		}
 		t = t.Elem()
 	}
 	if tok == nil || t == nil || decodesItself(t) || t.Kind() == reflect.Interface {
-		return checkUntyped(dec, tok, path)
+		switch tok {
+		case json.Delim('{'):
+			return checkObject(dec, nil, path)
+		case json.Delim('['):
+			return checkArray(dec, nil, path)
+		}
+		return nil
 	}
 	switch t.Kind() {
-	case reflect.Struct:
-		return checkObject(dec, tok, t, path)
-	case reflect.Map:
-		return checkObject(dec, tok, t, path)
+	case reflect.Struct, reflect.Map:
+		if tok != json.Delim('{') {
+			return typeErr(path, t, tok)
+		}
+		return checkObject(dec, t, path)
 	case reflect.Slice, reflect.Array:
 		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
-			return expect(tok, t, path, func(s string) bool { return true }, "")
+			return expectString(tok, t, path) // base64
 		}
 		if tok != json.Delim('[') {
 			return typeErr(path, t, tok)
 		}
-		for i := 0; dec.More(); i++ {
-			if err := checkValue(dec, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
-		}
-		return closeDelim(dec)
+		return checkArray(dec, t.Elem(), path)
 	case reflect.String:
-		return expect(tok, t, path, func(string) bool { return true }, "")
+		if t == jsonNumber {
+			return expectNumber(tok, t, path, nil)
+		}
+		return expectString(tok, t, path)
 	case reflect.Bool:
 		if _, ok := tok.(bool); !ok {
 			return typeErr(path, t, tok)
 		}
 		return nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return expect(tok, t, path, func(s string) bool {
+		return expectNumber(tok, t, path, func(s string) bool {
 			n, err := strconv.ParseInt(s, 10, t.Bits())
 			return err == nil && strconv.FormatInt(n, 10) == s
-		}, json.Number(""))
+		})
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return expect(tok, t, path, func(s string) bool {
+		return expectNumber(tok, t, path, func(s string) bool {
 			n, err := strconv.ParseUint(s, 10, t.Bits())
 			return err == nil && strconv.FormatUint(n, 10) == s
-		}, json.Number(""))
+		})
 	case reflect.Float32, reflect.Float64:
-		return expect(tok, t, path, func(string) bool { return true }, json.Number(""))
+		return expectNumber(tok, t, path, nil)
 	}
 	return typeErr(path, t, tok)
 }
 
-// expect checks that tok is a string (want "") or a number (want
-// json.Number) whose text satisfies ok.
-func expect(tok json.Token, t reflect.Type, path string, ok func(string) bool, want any) error {
-	var s string
-	switch v := tok.(type) {
-	case string:
-		if _, isNum := want.(json.Number); isNum {
-			return typeErr(path, t, tok)
-		}
-		s = v
-	case json.Number:
-		if _, isNum := want.(json.Number); !isNum {
-			return typeErr(path, t, tok)
-		}
-		s = string(v)
-	default:
-		return typeErr(path, t, tok)
-	}
-	if !ok(s) {
+func expectString(tok json.Token, t reflect.Type, path string) error {
+	if _, ok := tok.(string); !ok {
 		return typeErr(path, t, tok)
 	}
 	return nil
 }
 
-// checkObject checks a struct's or a map's object: no duplicate keys, and
-// for a struct, only its fields' exact names and every required field.
-func checkObject(dec *json.Decoder, tok json.Token, t reflect.Type, path string) error {
-	if tok != json.Delim('{') {
+// expectNumber checks that tok is a number whose text satisfies ok (if set).
+func expectNumber(tok json.Token, t reflect.Type, path string, ok func(string) bool) error {
+	n, isNum := tok.(json.Number)
+	if !isNum || ok != nil && !ok(string(n)) {
 		return typeErr(path, t, tok)
 	}
+	return nil
+}
+
+// checkObject checks the rest of an object against t: a struct (only its
+// fields' exact names, and every required field present), a map, or nil
+// (anything). No key may repeat.
+func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
 	var fields []jsonField
-	if t.Kind() == reflect.Struct {
+	if t != nil && t.Kind() == reflect.Struct {
 		fields = jsonFields(t)
 	}
 	seen := map[string]bool{}
@@ -195,11 +195,17 @@ func checkObject(dec *json.Decoder, tok json.Token, t reflect.Type, path string)
 			return fmt.Errorf("field %q appears twice", p)
 		}
 		seen[key] = true
-		elem := t
-		if t.Kind() == reflect.Map {
+		var elem reflect.Type
+		switch {
+		case t == nil:
+		case t.Kind() == reflect.Map:
 			elem = t.Elem()
-		} else if elem = fieldType(fields, key); elem == nil {
-			return fmt.Errorf("unknown field %q", p)
+		default:
+			f, ok := fieldNamed(fields, key)
+			if !ok {
+				return fmt.Errorf("unknown field %q", p)
+			}
+			elem = f.typ
 		}
 		if err := checkValue(dec, elem, p); err != nil {
 			return err
@@ -216,35 +222,12 @@ func checkObject(dec *json.Decoder, tok json.Token, t reflect.Type, path string)
 	return nil
 }
 
-// checkUntyped walks one JSON value that starts with tok and refuses an
-// object that repeats a key.
-func checkUntyped(dec *json.Decoder, tok json.Token, path string) error {
-	delim, ok := tok.(json.Delim)
-	if !ok {
-		return nil
-	}
-	switch delim {
-	case '{':
-		seen := map[string]bool{}
-		for dec.More() {
-			key, err := objectKey(dec)
-			if err != nil {
-				return err
-			}
-			p := joinPath(path, key)
-			if seen[key] {
-				return fmt.Errorf("field %q appears twice", p)
-			}
-			seen[key] = true
-			if err := checkValue(dec, nil, p); err != nil {
-				return err
-			}
-		}
-	case '[':
-		for i := 0; dec.More(); i++ {
-			if err := checkValue(dec, nil, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
+// checkArray checks the rest of an array whose elements are of type elem
+// (nil: anything).
+func checkArray(dec *json.Decoder, elem reflect.Type, path string) error {
+	for i := 0; dec.More(); i++ {
+		if err := checkValue(dec, elem, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return err
 		}
 	}
 	return closeDelim(dec)
@@ -324,16 +307,13 @@ func jsonFields(t reflect.Type) []jsonField {
 	return out
 }
 
-func fieldType(fields []jsonField, key string) reflect.Type {
+func fieldNamed(fields []jsonField, key string) (jsonField, bool) {
 	for _, f := range fields {
 		if f.name == key {
-			if f.typ == nil {
-				return reflect.TypeFor[any]()
-			}
-			return f.typ
+			return f, true
 		}
 	}
-	return nil
+	return jsonField{}, false
 }
 
 func nullable(t reflect.Type) bool {
@@ -367,6 +347,9 @@ func describeType(t reflect.Type) string {
 		}
 		return "an array"
 	case reflect.String:
+		if t == jsonNumber {
+			return "a number"
+		}
 		return "a string"
 	case reflect.Bool:
 		return "true or false"

@@ -40,11 +40,12 @@ func ParseAttestation(data []byte) (*Attestation, error) {
 	if a.Version != AttestationVersion {
 		return nil, fmt.Errorf("attestation: field \"version\": must be %d", AttestationVersion)
 	}
-	for name, v := range map[string]string{"statement": a.Statement, "verifyingKey": a.VerifyingKey, "proof": a.Proof,
-		"public.severity": a.Public.Severity, "public.asOf": a.Public.AsOf, "public.issuer": a.Public.Issuer,
-		"public.lender": a.Public.Lender, "public.nonce": a.Public.Nonce, "public.pseudonym": a.Public.Pseudonym} {
-		if v == "" {
-			return nil, fmt.Errorf("attestation: field %q: missing", name)
+	for _, f := range []struct{ name, v string }{{"statement", a.Statement}, {"verifyingKey", a.VerifyingKey},
+		{"public.severity", a.Public.Severity}, {"public.asOf", a.Public.AsOf}, {"public.issuer", a.Public.Issuer},
+		{"public.lender", a.Public.Lender}, {"public.nonce", a.Public.Nonce}, {"public.pseudonym", a.Public.Pseudonym},
+		{"proof", a.Proof}} {
+		if f.v == "" {
+			return nil, fmt.Errorf("attestation: field %q: missing", f.name)
 		}
 	}
 	return &a, nil
