@@ -15,13 +15,14 @@
 #
 # The peer is built once, outside the repository, with its own run.sh
 # (npm ci, circom2 compile, inputs, local powers of tau, Groth16 setup;
-# about 5 minutes) and reused while its files are unchanged. Each round then
+# 3 to 5 minutes) and reused while its files are unchanged. Each round then
 # runs, as separate processes and in alternating order:
 #   tacit prove                 vs  generate_witness.js + snarkjs groth16 prove
 #   tacit verify                vs  snarkjs groth16 verify
 # The snarkjs figure for proving is the sum of the witness and prove
 # processes of the same round, as the peer's README defines it.
 set -euo pipefail
+export LC_ALL=C
 
 usage() { echo "usage: bash scripts/bench-peer.sh path/to/tacit" >&2; exit 2; }
 [ $# -eq 1 ] || usage
@@ -52,8 +53,8 @@ cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
 
 # --- the peer, built once per version of its files ----------------------
-# The key covers every file of the peer except what its own .gitignore
-# excludes (node_modules, build output), plus the node version.
+# The key covers every source file of the peer (not node_modules, build/ or
+# results/, which its run.sh generates) and the node version.
 peer_files() {
   (cd "$PEER_DIR" && find . -type f ! -path './node_modules/*' ! -path './build/*' ! -path './results/*' -print0 | LC_ALL=C sort -z)
 }
@@ -63,7 +64,7 @@ KEY=$( {
 } | sha256sum | cut -c1-16)
 PEER=$CACHE/$KEY
 if [ ! -f "$PEER/.complete" ]; then
-  echo "== building the peer into $PEER (once per version of its files; ~5 min)"
+  echo "== building the peer into $PEER (once per version of its files; 3-5 min)"
   mkdir -p "$CACHE"
   STAGE=$(mktemp -d "$CACHE/.build-$KEY.XXXXXX")
   peer_files | (cd "$PEER_DIR" && xargs -0 cp --parents -t "$STAGE")
@@ -77,7 +78,7 @@ if [ ! -f "$PEER/.complete" ]; then
   fi
   touch "$STAGE/.complete"
   rm -rf "$PEER"
-  mv "$STAGE" "$PEER"
+  mv -T "$STAGE" "$PEER" 2>/dev/null || rm -rf "$STAGE" # another run got there first
 else
   echo "== reusing the peer built in $PEER"
 fi
@@ -167,24 +168,35 @@ for i in $(seq "$RUNS"); do
 done
 echo
 paste "$WORK/snark_witness.us" "$WORK/snark_prove.us" | awk '{print $1 + $2}' >"$WORK/snark_witness_prove.us"
+# per-round ratios (x1000 so that stats' ms scaling gives the plain ratio):
+# each pairs runs seconds apart, so they resist drifting load better
+paste "$WORK/tacit_prove.us" "$WORK/snark_witness_prove.us" | awk '{print 1000 * $1 / $2}' >"$WORK/ratio_prove.us"
+paste "$WORK/tacit_verify.us" "$WORK/snark_verify.us" | awk '{print 1000 * $1 / $2}' >"$WORK/ratio_verify.us"
 
 # --- report ----------------------------------------------------------------
 # stats FILE -> "median min max" in ms
 stats() {
   sort -n "$1" | awk '{v[NR] = $1 / 1000} END {
     m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.1f %.1f %.1f\n", m, v[1], v[NR]
+    printf "%.3f %.3f %.3f\n", m, v[1], v[NR]
   }'
 }
 row() { # row LABEL NAME
   local s
   read -r -a s <<<"$(stats "$WORK/$2.us")"
-  printf '  %-44s %9s %9s %9s\n' "$1" "${s[0]}" "${s[1]}" "${s[2]}"
+  printf '  %-44s %9.1f %9.1f %9.1f\n' "$1" "${s[0]}" "${s[1]}" "${s[2]}"
 }
 median() { stats "$WORK/$1.us" | cut -d' ' -f1; }
 
+peer_version() { node -p "require('$PEER/node_modules/$1/package.json').version"; }
+tacit_constraints=$(sed -n 's/^ *"constraints": *\([0-9]*\).*/\1/p' "$T/keys/no-default-v1/manifest.json")
+peer_constraints=$(sed -n 's/^non-linear constraints: *//p' "$PEER/results/compile.txt" 2>/dev/null | head -n 1)
 echo
-echo "whole-process wall time, ms, $RUNS rounds on $(nproc) cores ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p'))"
+echo "tacit:   $TACIT; no-default/v1, ${tacit_constraints:-?} R1CS constraints (gnark Groth16, BN254)"
+echo "peer:    circom2 $(peer_version circom2), snarkjs $(peer_version snarkjs), node $(node -v); nodefault24, ${peer_constraints:-?} R1CS constraints (--O2)"
+echo "machine: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+echo
+echo "whole-process wall time in ms over $RUNS rounds"
 printf '  %-44s %9s %9s %9s\n' "" median min max
 row "tacit prove (60-month credential, W=24)" tacit_prove
 row "snarkjs: generate_witness.js (wasm)" snark_witness
@@ -204,3 +216,7 @@ awk -v tp="$tp" -v sp="$sp" -v tv="$tv" -v sv="$sv" 'BEGIN {
   printf "  target: tacit prove <= 1/3 of snarkjs witness + prove: %s\n", (r <= 1 / 3 ? "MET" : "NOT MET")
   printf "  verify: tacit / snarkjs = %.1f / %.1f = %.3f (whole processes, start-up included)\n", tv, sv, tv / sv
 }'
+read -r -a rp <<<"$(stats "$WORK/ratio_prove.us")"
+read -r -a rv <<<"$(stats "$WORK/ratio_verify.us")"
+printf '  per-round ratios, median (min-max): prove %.3f (%.3f-%.3f), verify %.3f (%.3f-%.3f)\n' \
+  "${rp[0]}" "${rp[1]}" "${rp[2]}" "${rv[0]}" "${rv[1]}" "${rv[2]}"
