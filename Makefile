@@ -40,13 +40,28 @@ test: deps redis ## unit, circuit, round-trip and Redis integration tests, plus 
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory ceremony-check
+	$(MAKE) --no-print-directory interop
 	$(MAKE) --no-print-directory fuzz
+
+.PHONY: ceremony-check
+ceremony-check: ## three-party ceremony for no-default/v1: sealed keys prove and verify, tacit audit passes and catches swaps (~1.5 min, not under -race)
+	$(GO) test -count=1 -run '^TestCeremonyEndToEnd$$' ./cmd/tacit
+
+.PHONY: interop
+interop: ## the exported Solidity verifier (solc + an EVM) and snarkjs accept real attestations, reject tampered ones (needs Node.js 20.19+, npm)
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "missing: Node.js 20.19 or newer, and npm (NodeSource's nodejs 20.x or 22.x package, or https://nodejs.org/en/download; Debian 12's own nodejs 18 is too old)"; exit 1; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' || { echo "missing: Node.js 20.19 or newer, found $$(node --version) (NodeSource's nodejs 20.x or 22.x package, or https://nodejs.org/en/download)"; exit 1; }
+	npm ci --prefix interop/js --no-audit --no-fund --loglevel=error
+	TACIT_INTEROP=1 $(GO) test -count=1 -run '^TestNode' ./interop
 
 .PHONY: fuzz
 fuzz: ## run each decoder's fuzz target for FUZZTIME
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRecords$$' -fuzztime $(FUZZTIME) ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCredential$$' -fuzztime $(FUZZTIME) ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAttestation$$' -fuzztime $(FUZZTIME) ./verifier
+	$(GO) test -run '^$$' -fuzz '^FuzzStepFile$$' -fuzztime $(FUZZTIME) ./ceremony
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCircuits$$' -fuzztime $(FUZZTIME) ./audit
 
 .PHONY: bench
 bench: build ## constraints, proving and verification time per circuit; tacit vs the circom peer

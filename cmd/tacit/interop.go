@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tacit-zk/tacit/interop"
+	"github.com/tacit-zk/tacit/keys"
+	"github.com/tacit-zk/tacit/verifier"
+)
+
+func init() {
+	register("circuits export-solidity", "write a Solidity verifier contract for a circuit's verifying key", exportSolidity)
+	register("attestation export", "convert an attestation for other verifiers: EVM calldata or snarkjs JSON", attestationExport)
+}
+
+// leadingID takes a circuit id given before the flags.
+func leadingID(args []string) (string, []string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return "", nil, errors.New("missing the circuit id (see `tacit circuits list`)")
+	}
+	return args[0], args[1:], nil
+}
+
+func exportSolidity(e *env, args []string) error {
+	fs := e.flags("circuits export-solidity ID")
+	keyDir := fs.String("keys", "keys", "key directory")
+	out := fs.String("out", "", "where to write the contract, e.g. Verifier.sol")
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		return parse(fs, args)
+	}
+	id, rest, err := leadingID(args)
+	if err != nil {
+		return err
+	}
+	if err := parse(fs, rest, "out"); err != nil {
+		return err
+	}
+	info, err := lookupCircuit(id)
+	if err != nil {
+		return err
+	}
+	vk, err := keys.LoadVerifying(*keyDir, info.ID)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := interop.Solidity(&buf, vk.Key); err != nil {
+		return err
+	}
+	if err := writeFile(*out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	n := vk.Key.NbPublicWitness()
+	fmt.Fprintf(e.stdout, "wrote %s: contract Verifier, %s reverts unless the proof verifies\n  %s, verifying key sha256 %s (setup: %s)\n",
+		*out, strings.Replace(interop.Signature(n), "(bytes,", "(bytes proof, ", 1), info.ID, vk.Fingerprint, vk.Manifest.Setup.Kind)
+	return nil
+}
+
+func attestationExport(e *env, args []string) error {
+	fs := e.flags("attestation export")
+	format := fs.String("format", "", "evm (ABI calldata for the exported verifier, printed as hex) or snarkjs (vk.json, proof.json, public.json)")
+	attPath := fs.String("attestation", "", "attestation file")
+	keyDir := fs.String("keys", "", "key directory: the attestation's verifying key must be its (required for snarkjs)")
+	out := fs.String("out", "", "snarkjs: directory to write the three files into")
+	if err := parse(fs, args, "format", "attestation"); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(*attPath)
+	if err != nil {
+		return err
+	}
+	att, err := verifier.ParseAttestation(data)
+	if err != nil {
+		return err
+	}
+	var vk *keys.Verifying
+	if *keyDir != "" {
+		if vk, err = keys.LoadVerifying(*keyDir, att.Statement); err != nil {
+			return err
+		}
+		if att.VerifyingKey != vk.Fingerprint {
+			return fmt.Errorf("the attestation was made with verifying key %s, %s has %s", att.VerifyingKey, *keyDir, vk.Fingerprint)
+		}
+	}
+	switch *format {
+	case "evm":
+		if *out != "" {
+			return errors.New("--out is for snarkjs; evm prints the calldata")
+		}
+		calldata, err := interop.Calldata(att)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "0x%s\n", hex.EncodeToString(calldata))
+		return nil
+	case "snarkjs":
+		if vk == nil || *out == "" {
+			return errors.New("snarkjs needs --keys and --out")
+		}
+		if err := interop.WriteSnarkjs(*out, vk.Key, att); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "wrote %s, %s and %s in %s; check with `snarkjs groth16 verify %s %s %s`\n",
+			interop.SnarkjsKeyFile, interop.SnarkjsProofFile, interop.SnarkjsPublicFile, *out,
+			filepath.Join(*out, interop.SnarkjsKeyFile), filepath.Join(*out, interop.SnarkjsPublicFile), filepath.Join(*out, interop.SnarkjsProofFile))
+		return nil
+	}
+	return fmt.Errorf("--format must be evm or snarkjs, not %q", *format)
+}
