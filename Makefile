@@ -28,6 +28,10 @@ run: build ## start the API on 127.0.0.1:8080, in memory, in development mode (d
 demo: build ## scripted CLI demo: issuer signs, business proves, lender verifies, cheats are refused
 	@bash scripts/demo.sh $(BIN)
 
+.PHONY: policy-example
+policy-example: build ## worked policy example: three issuers, issuer registry, one policy/v1 proof, cheats refused
+	@bash examples/policy/run.sh $(BIN)
+
 .PHONY: redis
 redis: ## make sure redis-server is installed (the integration tests start their own)
 	@command -v redis-server >/dev/null || { \
@@ -60,6 +64,9 @@ fuzz: ## run each decoder's fuzz target for FUZZTIME
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRecords$$' -fuzztime $(FUZZTIME) ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCredential$$' -fuzztime $(FUZZTIME) ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAttestation$$' -fuzztime $(FUZZTIME) ./verifier
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePolicyAttestation$$' -fuzztime $(FUZZTIME) ./verifier
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./policy
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./registry
 	$(GO) test -run '^$$' -fuzz '^FuzzStepFile$$' -fuzztime $(FUZZTIME) ./ceremony
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCircuits$$' -fuzztime $(FUZZTIME) ./audit
 

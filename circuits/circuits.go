@@ -13,6 +13,7 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
 	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/circuits/policy"
 )
 
 // Curve is the pairing curve of every tacit proof.
@@ -56,6 +57,41 @@ var all = []Info{
 		},
 		New: func() frontend.Circuit { return &nodefault.Circuit{} },
 	},
+	{
+		ID: policy.ID,
+		Description: fmt.Sprintf("a lender's policy: up to %d credentials bound to one holder, each signed by a member of an accredited-issuer set, "+
+			"and up to %d rules over the months before T (no month at or above a status, on-time share, sum, average or minimum amount, history length)", policy.Slots, policy.Rules),
+		Inputs: policyInputs(),
+		New:    func() frontend.Circuit { return &policy.Circuit{} },
+	},
+}
+
+// policyInputs lists policy/v1's public inputs in circuit order.
+func policyInputs() []Input {
+	in := []Input{
+		{"policy", "the policy hash; recomputed by the verifier from its own policy document"},
+		{"asOf", "the month T; the month the verifier asked for, neither stale nor in the future"},
+		{"asOfDay", "the first day of T; recomputed by the verifier from asOf"},
+		{"lender", "the verifier's own lender identifier"},
+		{"nonce", "the verifier's fresh challenge, used once"},
+		{"pseudonym", "output: the holder's pseudonym towards this lender"},
+	}
+	for k := 0; k < policy.Slots; k++ {
+		in = append(in,
+			Input{fmt.Sprintf("slot[%d].kind", k), "the credential kind the policy asks for in this slot (0: unused)"},
+			Input{fmt.Sprintf("slot[%d].root", k), "the issuer set's Merkle root; the current root of the set the policy names (0: unused)"})
+	}
+	for j := 0; j < policy.Rules; j++ {
+		for _, f := range []Input{
+			{"kind", "the rule's predicate, from the verifier's policy (0: disabled, and then every field is 0)"},
+			{"slot", "the credential slot the rule reads, from the verifier's policy"},
+			{"window", "W, the months before T the rule reads (history: the months covered), from the verifier's policy"},
+			{"threshold", "the rule's bound (a status, per mille or an amount), from the verifier's policy"},
+		} {
+			in = append(in, Input{fmt.Sprintf("rule[%d].%s", j, f.Name), f.Check})
+		}
+	}
+	return in
 }
 
 // All returns every statement, in a stable order.

@@ -69,12 +69,16 @@ func Fingerprint(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Setup compiles every circuit and runs a single-party Groth16 setup,
-// writing each circuit's folder under dir. Progress and the development
-// warning go to log.
-func Setup(dir string, log io.Writer) error {
+// Setup compiles the circuits named by ids (every circuit if none) and runs
+// a single-party Groth16 setup for each, writing each circuit's folder under
+// dir. Progress and the development warning go to log.
+func Setup(dir string, log io.Writer, ids ...string) error {
+	selected, err := Select(ids...)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(log, "WARNING: %s\n", DevelopmentWarning)
-	for _, info := range circuits.All() {
+	for _, info := range selected {
 		ccs, err := circuits.Compile(info)
 		if err != nil {
 			return err
@@ -90,6 +94,22 @@ func Setup(dir string, log io.Writer) error {
 		fmt.Fprintf(log, "%s: wrote %s\n", info.ID, filepath.Join(dir, Folder(info.ID)))
 	}
 	return nil
+}
+
+// Select returns the circuits named by ids, or every circuit if none.
+func Select(ids ...string) ([]circuits.Info, error) {
+	if len(ids) == 0 {
+		return circuits.All(), nil
+	}
+	var out []circuits.Info
+	for _, id := range ids {
+		info, err := circuits.Lookup(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, info)
+	}
+	return out, nil
 }
 
 // Write stores a circuit's artefacts and manifest.
@@ -265,22 +285,34 @@ type Check struct {
 	Circuit string
 	What    string
 	Err     error
+	Skipped bool // nothing to check: the circuit has no keys here
 }
 
-// Verify recompiles every circuit from source and checks dir against it:
+// Verify recompiles circuits from source and checks dir against them:
 // manifests, file fingerprints, constraint-system digests and counts, and
-// that each proving key matches its verifying key. It returns one Check per
-// item and an error if any failed.
-func Verify(dir string) ([]Check, error) {
+// that each proving key matches its verifying key. With ids, exactly those
+// circuits must be there; without, every circuit that has a manifest in dir
+// is checked, the others are reported as skipped, and at least one must be
+// there. It returns one Check per item and an error if any failed.
+func Verify(dir string, ids ...string) ([]Check, error) {
+	selected, err := Select(ids...)
+	if err != nil {
+		return nil, err
+	}
 	var report []Check
-	failed := 0
+	failed, checked := 0, 0
 	add := func(id, what string, err error) {
-		report = append(report, Check{id, what, err})
+		report = append(report, Check{Circuit: id, What: what, Err: err})
 		if err != nil {
 			failed++
 		}
 	}
-	for _, info := range circuits.All() {
+	for _, info := range selected {
+		if _, err := ReadManifest(dir, info.ID); len(ids) == 0 && errors.Is(err, ErrMissing) {
+			report = append(report, Check{Circuit: info.ID, What: "no keys in this directory", Skipped: true})
+			continue
+		}
+		checked++
 		ccs, err := circuits.Compile(info)
 		if err != nil {
 			add(info.ID, "compiles from source", err)
@@ -309,6 +341,9 @@ func Verify(dir string) ([]Check, error) {
 	}
 	if failed > 0 {
 		return report, fmt.Errorf("keys: %d check(s) failed", failed)
+	}
+	if checked == 0 {
+		return report, fmt.Errorf("%w: no circuit has keys in %s", ErrMissing, dir)
 	}
 	return report, nil
 }

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 		if err != nil {
 			panic(err)
 		}
-		if err := keys.Setup(dir, io.Discard); err != nil {
+		if err := keys.Setup(dir, io.Discard, nodefault.ID); err != nil {
 			panic(err)
 		}
 		setups[i] = dir
@@ -147,7 +147,31 @@ func TestMissingKeys(t *testing.T) {
 	if _, err := keys.LoadVerifying(t.TempDir(), nodefault.ID); !errors.Is(err, keys.ErrMissing) {
 		t.Fatalf("got %v, want ErrMissing", err)
 	}
+	if _, err := keys.Verify(t.TempDir()); !errors.Is(err, keys.ErrMissing) {
+		t.Fatalf("Verify of an empty directory = %v, want ErrMissing", err)
+	}
+	// Naming a circuit makes its keys required.
+	report, err := keys.Verify(setups[0], "policy/v1")
+	if err == nil || len(report) == 0 || report[0].Skipped {
+		t.Fatalf("Verify with a required circuit that has no keys = %v, %+v", err, report)
+	}
+	// Without names, circuits without keys are skipped, not failed.
+	report, err = keys.Verify(setups[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	skipped := 0
+	for _, c := range report {
+		if c.Skipped {
+			skipped++
+		}
+	}
+	if skipped != len(circuitsWithoutKeys) {
+		t.Fatalf("%d skipped, want %d", skipped, len(circuitsWithoutKeys))
+	}
 }
+
+var circuitsWithoutKeys = []string{"policy/v1"}
 
 func patchManifest(t *testing.T, dir string, f func(*keys.Manifest)) {
 	t.Helper()

@@ -21,7 +21,7 @@ import (
 // is ErrUnsatisfied alone while gnark's own message names witness values.
 func TestSolverErrorsNeverLeak(t *testing.T) {
 	dir := t.TempDir()
-	if err := keys.Setup(dir, io.Discard); err != nil {
+	if err := keys.Setup(dir, io.Discard, nodefault.ID); err != nil {
 		t.Fatal(err)
 	}
 	k, err := keys.LoadProving(dir, nodefault.ID)

@@ -22,7 +22,7 @@ if [ -f keys/no-default-v1/manifest.json ] && "$TACIT" keys verify --dir keys >/
   echo "reusing $WORK/keys (checked with tacit keys verify)"
 else
   rm -rf keys
-  run "$TACIT" keys setup --dir keys
+  run "$TACIT" keys setup --dir keys --circuit no-default/v1
 fi
 run "$TACIT" circuits list
 

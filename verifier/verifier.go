@@ -145,12 +145,12 @@ func (v *Verifier) Verify(att *Attestation, exp Expect) (*Result, error) {
 	if _, err := circuits.Lookup(att.Statement); err != nil {
 		return nil, fmt.Errorf("%w %q", ErrUnknownStatement, att.Statement)
 	}
-	vk, ok := v.keys[att.Statement]
-	if !ok {
-		return nil, fmt.Errorf("%w %q: no verifying key loaded for it", ErrUnknownStatement, att.Statement)
+	if att.Statement == policyStatement {
+		return nil, fmt.Errorf("%w (VerifyPolicy)", ErrPolicyRequired)
 	}
-	if att.VerifyingKey != vk.Fingerprint {
-		return nil, fmt.Errorf("%w: the attestation was made with %s, this verifier has %s", ErrKeyMismatch, att.VerifyingKey, vk.Fingerprint)
+	vk, err := v.keyFor(att)
+	if err != nil {
+		return nil, err
 	}
 	pub, res, err := decodePublic(att.Public)
 	if err != nil {
@@ -179,18 +179,39 @@ func (v *Verifier) Verify(att *Attestation, exp Expect) (*Result, error) {
 	if pub.Severity > maxSeverity {
 		return nil, fmt.Errorf("%w: forbids %s, %s required", ErrWeakerStatement, pub.Severity, maxSeverity)
 	}
-	proof, err := decodeProof(att.Proof)
-	if err != nil {
+	if err := checkProof(vk, att.Proof, pub.Assignment()); err != nil {
 		return nil, err
 	}
-	w, err := frontend.NewWitness(pub.Assignment(), fr.Modulus(), frontend.PublicOnly())
+	return res, nil
+}
+
+// keyFor returns the verifying key of the attestation's statement, checking
+// the fingerprint the attestation names.
+func (v *Verifier) keyFor(att *Attestation) (*keys.Verifying, error) {
+	vk, ok := v.keys[att.Statement]
+	if !ok {
+		return nil, fmt.Errorf("%w %q: no verifying key loaded for it", ErrUnknownStatement, att.Statement)
+	}
+	if att.VerifyingKey != vk.Fingerprint {
+		return nil, fmt.Errorf("%w: the attestation was made with %s, this verifier has %s", ErrKeyMismatch, att.VerifyingKey, vk.Fingerprint)
+	}
+	return vk, nil
+}
+
+// checkProof decodes a proof and checks it against the public inputs.
+func checkProof(vk *keys.Verifying, proofHex string, public frontend.Circuit) error {
+	proof, err := decodeProof(proofHex)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return err
+	}
+	w, err := frontend.NewWitness(public, fr.Modulus(), frontend.PublicOnly())
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if err := groth16.Verify(proof, vk.Key, w); err != nil {
-		return nil, ErrBadProof
+		return ErrBadProof
 	}
-	return res, nil
+	return nil
 }
 
 func (v *Verifier) checkAsOf(got credential.Month, want *credential.Month) error {

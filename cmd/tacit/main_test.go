@@ -49,7 +49,7 @@ func TestIssuerBusinessLenderFlow(t *testing.T) {
 	logger.Disable()
 	dir := t.TempDir()
 	p := func(name string) string { return filepath.Join(dir, name) }
-	must(t, "keys", "setup", "--dir", p("keys"))
+	must(t, "keys", "setup", "--dir", p("keys"), "--circuit", "no-default/v1")
 	if out := must(t, "keys", "verify", "--dir", p("keys")); strings.Contains(out, "FAIL") {
 		t.Fatal(out)
 	}

@@ -22,7 +22,10 @@ func prove(e *env, args []string) error {
 	statement := fs.String("statement", "no-default", "statement: no-default, no-late90, no-late60 or no-late30")
 	window := fs.Int("window", 24, "window in months (1-60)")
 	asOf := fs.String("as-of", "", "as-of month T, YYYY-MM; the window is the months before it")
-	credPath := fs.String("credential", "", "credential file")
+	var credPaths multiFlag
+	fs.Var(&credPaths, "credential", "credential file; repeat for each credential a --policy asks for")
+	policyPath := fs.String("policy", "", "prove a lender's policy (policy.json) instead of a statement")
+	registryPath := fs.String("registry", "", "with --policy: the issuer registry (registry.json)")
 	holderPath := fs.String("holder", "", "holder secret file")
 	lender := fs.String("lender", "", "the lender's identifier")
 	nonce := fs.String("nonce", "", "the lender's nonce (64 hex)")
@@ -34,16 +37,26 @@ func prove(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--as-of: %w", err)
 	}
-	cred, err := readCredential(*credPath)
-	if err != nil {
-		return err
+	creds := make([]*credential.Credential, len(credPaths))
+	for i, path := range credPaths {
+		if creds[i], err = readCredential(path); err != nil {
+			return err
+		}
 	}
 	holder, err := readHolder(*holderPath)
 	if err != nil {
 		return err
 	}
+	if *policyPath != "" {
+		return provePolicy(e, *keyDir, *policyPath, *registryPath, credPaths, prover.PolicyRequest{
+			Credentials: creds, AsOf: month, Holder: holder, Lender: *lender, Nonce: *nonce,
+		}, *out)
+	}
+	if len(creds) != 1 {
+		return fmt.Errorf("--credential: a statement takes one credential, got %d (several are for --policy)", len(creds))
+	}
 	att, err := prover.New(*keyDir).Prove(context.Background(), prover.Request{
-		Statement: *statement, Window: *window, AsOf: month, Credential: cred,
+		Statement: *statement, Window: *window, AsOf: month, Credential: creds[0],
 		Holder: holder, Lender: *lender, Nonce: *nonce,
 	})
 	var unsat *prover.UnsatisfiedError
@@ -72,13 +85,18 @@ func verify(e *env, args []string) error {
 	keyDir := fs.String("keys", "keys", "key directory")
 	attPath := fs.String("attestation", "", "attestation file")
 	var issuers multiFlag
-	fs.Var(&issuers, "issuer", "a trusted issuer public key (64 hex); repeat for several")
+	fs.Var(&issuers, "issuer", "a trusted issuer public key (64 hex); repeat for several (statements only)")
+	policyPath := fs.String("policy", "", "verify against your policy (policy.json) instead of a statement")
+	registryPath := fs.String("registry", "", "with --policy: the issuer registry whose current roots you accept")
 	lender := fs.String("lender", "", "your lender identifier")
 	nonce := fs.String("nonce", "", "the nonce you issued (64 hex)")
 	asOf := fs.String("as-of", "", "the as-of month you require, YYYY-MM (default: this month or the previous one)")
-	minWindow := fs.Int("min-window", 0, "the shortest window you accept, in months")
-	if err := parse(fs, args, "attestation", "issuer", "lender", "nonce"); err != nil {
+	minWindow := fs.Int("min-window", 0, "the shortest window you accept, in months (statements only)")
+	if err := parse(fs, args, "attestation", "lender", "nonce"); err != nil {
 		return err
+	}
+	if *policyPath == "" && len(issuers) == 0 {
+		return errors.New("missing required flag --issuer")
 	}
 	exp := verifier.Expect{Lender: *lender, Nonce: *nonce, MinWindow: *minWindow}
 	for _, s := range issuers {
@@ -88,12 +106,13 @@ func verify(e *env, args []string) error {
 		}
 		exp.Issuers = append(exp.Issuers, k)
 	}
+	var month *credential.Month
 	if *asOf != "" {
 		m, err := credential.ParseMonth(*asOf)
 		if err != nil {
 			return fmt.Errorf("--as-of: %w", err)
 		}
-		exp.AsOf = &m
+		month = &m
 	}
 	data, err := os.ReadFile(*attPath)
 	if err != nil {
@@ -107,6 +126,10 @@ func verify(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *policyPath != "" {
+		return verifyPolicy(e, v, att, *policyPath, *registryPath, verifier.PolicyExpect{Lender: *lender, Nonce: *nonce, AsOf: month})
+	}
+	exp.AsOf = month
 	res, err := v.Verify(att, exp)
 	if err != nil {
 		return err

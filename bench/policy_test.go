@@ -1,0 +1,73 @@
+package bench
+
+import (
+	"context"
+	"os"
+
+	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/prover"
+	"github.com/tacit-zk/tacit/registry"
+	"github.com/tacit-zk/tacit/verifier"
+)
+
+// The policy/v1 workload is the worked example (examples/policy): three
+// credentials from three issuers (two banks out of 40 accredited, a tax
+// bureau out of 3) and four rules, as of 2026-11.
+func init() { workloads[policycircuit.ID] = policyWorkload() }
+
+func policyWorkload() workload {
+	data, err := os.ReadFile("../examples/policy/policy.json")
+	if err != nil {
+		panic(err)
+	}
+	pol, err := policy.Parse(data)
+	if err != nil {
+		panic(err)
+	}
+	mainBank, second, tax := fixture.Issuer("bench-main-bank"), fixture.Issuer("bench-second-bank"), fixture.Issuer("bench-tax-bureau")
+	banks := []credential.IssuerKey{mainBank.Public(), second.Public()}
+	for i := 0; i < 38; i++ {
+		banks = append(banks, fixture.Issuer("bench-bank-"+string(rune('A'+i))).Public())
+	}
+	reg := registry.New()
+	if _, err := reg.Put("accredited-banks", credential.KindPaymentHistory, banks); err != nil {
+		panic(err)
+	}
+	if _, err := reg.Put("tax-authorities", credential.KindRevenue, []credential.IssuerKey{tax.Public(),
+		fixture.Issuer("bench-accountant-1").Public(), fixture.Issuer("bench-accountant-2").Public()}); err != nil {
+		panic(err)
+	}
+	sign := func(issuer *credential.IssuerSecret, kind credential.Kind, h credential.History) *credential.Credential {
+		c, err := credential.Sign(issuer, credential.Terms{Kind: kind, Subject: holder.Subject(),
+			IssuedAt: fixture.Day("2026-10-15"), ExpiresAt: fixture.Day("2027-06-01")}, h)
+		if err != nil {
+			panic(err)
+		}
+		return c
+	}
+	revenue := fixture.History("2024-11", 24, nil)
+	for i := range revenue.Months {
+		revenue.Months[i].Amount = 5000000 + uint64(i)*25000
+	}
+	req := prover.PolicyRequest{
+		Policy: pol, Registry: reg, AsOf: asOf, Holder: holder, Lender: "bank-a", Nonce: nonce,
+		Credentials: []*credential.Credential{
+			sign(mainBank, credential.KindPaymentHistory, fixture.History("2022-11", 48, map[int]credential.Status{20: credential.StatusLate30})),
+			sign(second, credential.KindPaymentHistory, fixture.History("2024-05", 30, nil)),
+			sign(tax, credential.KindRevenue, revenue),
+		},
+	}
+	expect := verifier.PolicyExpect{Policy: pol, Registry: reg, Lender: "bank-a", Nonce: nonce, AsOf: &asOf}
+	return workload{
+		prove: func(ctx context.Context, p *prover.Prover) (*verifier.Attestation, error) {
+			return p.ProvePolicy(ctx, req)
+		},
+		verify: func(v *verifier.Verifier, att *verifier.Attestation) error {
+			_, err := v.VerifyPolicy(att, expect)
+			return err
+		},
+	}
+}

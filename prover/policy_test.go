@@ -1,0 +1,347 @@
+package prover_test
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/frontend"
+
+	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/prover"
+	"github.com/tacit-zk/tacit/registry"
+	"github.com/tacit-zk/tacit/verifier"
+)
+
+// The policy scenario: the worked example's policy (two banks and a tax
+// bureau, four rules) with credentials signed for holder, as of 2026-11.
+var (
+	mainBank   = fixture.Issuer("policy/main-bank")
+	secondBank = fixture.Issuer("policy/second-bank")
+	taxBureau  = fixture.Issuer("policy/tax-bureau")
+	otherBanks = func() []credential.IssuerKey {
+		var out []credential.IssuerKey
+		for i := 0; i < 10; i++ {
+			out = append(out, fixture.Issuer(fmt.Sprintf("policy/bank-%d", i)).Public())
+		}
+		return out
+	}()
+)
+
+const policyDoc = `{
+  "version": 1,
+  "id": "sme-working-capital-v1",
+  "credentials": [
+    {"name": "main-bank", "kind": "payment-history", "issuerSet": "accredited-banks"},
+    {"name": "second-bank", "kind": "payment-history", "issuerSet": "accredited-banks"},
+    {"name": "revenue", "kind": "revenue", "issuerSet": "tax-authorities"}
+  ],
+  "rules": [
+    {"name": "no default at the main bank", "credential": "main-bank", "predicate": "no-month-at-or-above", "status": "default", "window": 24},
+    {"name": "no default at the second bank", "credential": "second-bank", "predicate": "no-month-at-or-above", "status": "default", "window": 24},
+    {"name": "95% on time", "credential": "main-bank", "predicate": "on-time", "perMille": 950, "window": 36},
+    {"name": "average revenue", "credential": "revenue", "predicate": "average", "atLeast": 5000000, "window": 12}
+  ]
+}`
+
+func mustPolicy(t testing.TB, doc string) *policy.Policy {
+	t.Helper()
+	p, err := policy.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func issuerRegistry(t testing.TB) *registry.Registry {
+	t.Helper()
+	reg := registry.New()
+	if _, err := reg.Put("accredited-banks", credential.KindPaymentHistory, append([]credential.IssuerKey{mainBank.Public(), secondBank.Public()}, otherBanks...)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Put("tax-authorities", credential.KindRevenue, []credential.IssuerKey{taxBureau.Public(), otherBanks[0]}); err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+func signAs(t testing.TB, issuer *credential.IssuerSecret, kind credential.Kind, h credential.History) *credential.Credential {
+	t.Helper()
+	c, err := credential.Sign(issuer, credential.Terms{Kind: kind, Subject: holder.Subject(),
+		IssuedAt: fixture.Day("2026-10-15"), ExpiresAt: fixture.Day("2027-06-01")}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func revenueHistory(amount uint64) credential.History {
+	h := fixture.History("2024-11", 24, nil)
+	for i := range h.Months {
+		h.Months[i].Amount = amount
+	}
+	return h
+}
+
+// policyRequest presents the credentials in another order than the
+// policy's: the prover matches them.
+func policyRequest(t testing.TB) prover.PolicyRequest {
+	return prover.PolicyRequest{
+		Policy: mustPolicy(t, policyDoc), Registry: issuerRegistry(t),
+		Credentials: []*credential.Credential{
+			signAs(t, taxBureau, credential.KindRevenue, revenueHistory(5000000)),
+			signAs(t, secondBank, credential.KindPaymentHistory, fixture.History("2024-05", 30, nil)),
+			signAs(t, mainBank, credential.KindPaymentHistory, fixture.History("2022-11", 48, map[int]credential.Status{20: credential.StatusLate30})),
+		},
+		AsOf: fixture.Month("2026-11"), Holder: holder, Lender: "bank-a", Nonce: nonce,
+	}
+}
+
+func policyExpect(t testing.TB) verifier.PolicyExpect {
+	return verifier.PolicyExpect{Policy: mustPolicy(t, policyDoc), Registry: issuerRegistry(t), Lender: "bank-a", Nonce: nonce}
+}
+
+var policyProved *verifier.Attestation
+
+func policyAttestation(t *testing.T) *verifier.Attestation {
+	t.Helper()
+	if policyProved == nil {
+		att, err := prover.New(keyDir).ProvePolicy(context.Background(), policyRequest(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		policyProved = att
+	}
+	copied := *policyProved
+	section := *copied.Policy
+	section.Roots = append([]string(nil), section.Roots...)
+	copied.Policy = &section
+	return &copied
+}
+
+// TestPolicyRoundTrip is a real Groth16 proof of a 3-credential, 4-rule
+// policy, through the attestation file format.
+func TestPolicyRoundTrip(t *testing.T) {
+	att := policyAttestation(t)
+	data, err := att.MarshalIndent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, absent := range []string{`"severity"`, `"window"`, `"issuer"`} {
+		if strings.Contains(string(data), absent) {
+			t.Fatalf("a policy attestation carries %s:\n%s", absent, data)
+		}
+	}
+	parsed, err := verifier.ParseAttestation(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := newVerifier(t).VerifyPolicy(parsed, policyExpect(t))
+	if err != nil {
+		t.Fatalf("VerifyPolicy: %v", err)
+	}
+	p := mustPolicy(t, policyDoc)
+	lid, _ := verifier.LenderID("bank-a")
+	if res.Statement != policycircuit.ID || res.Policy != p.ID || res.Hash != p.HashHex() || res.AsOf != fixture.Month("2026-11") ||
+		len(res.Rules) != 4 || len(res.Credentials) != 3 || res.Pseudonym != credential.FieldHex(holder.Pseudonym(lid)) {
+		t.Fatalf("unexpected result %+v", res)
+	}
+	// The no-default entry point refuses it by name.
+	if _, err := newVerifier(t).Verify(parsed, expect()); !errors.Is(err, verifier.ErrPolicyRequired) {
+		t.Fatalf("Verify = %v, want ErrPolicyRequired", err)
+	}
+	// And VerifyPolicy refuses a no-default attestation.
+	if _, err := newVerifier(t).VerifyPolicy(attestation(t), policyExpect(t)); !errors.Is(err, verifier.ErrUnknownStatement) {
+		t.Fatalf("VerifyPolicy(no-default) = %v", err)
+	}
+}
+
+// TestPolicyEveryPublicWitnessElementIsBound flips each of the 28 public
+// inputs of a real proof, including the ones the attestation does not
+// carry (asOfDay, slot kinds, rule parameters).
+func TestPolicyEveryPublicWitnessElementIsBound(t *testing.T) {
+	att := policyAttestation(t)
+	k, _ := newVerifier(t).Key(policycircuit.ID)
+	proofBytes, _ := hex.DecodeString(att.Proof)
+	proof := groth16.NewProof(k.Key.CurveID())
+	if _, err := proof.ReadFrom(strings.NewReader(string(proofBytes))); err != nil {
+		t.Fatal(err)
+	}
+	lid, _ := verifier.LenderID("bank-a")
+	n, _ := verifier.ParseNonce(nonce)
+	reg := issuerRegistry(t)
+	banks, _ := reg.Set("accredited-banks")
+	taxes, _ := reg.Set("tax-authorities")
+	pub, err := mustPolicy(t, policyDoc).Public([]fr.Element{banks.Root(), banks.Root(), taxes.Root()}, fixture.Month("2026-11"), lid, n, holder.Pseudonym(lid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := frontend.NewWitness(pub.Assignment(), fr.Modulus(), frontend.PublicOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := groth16.Verify(proof, k.Key, w); err != nil {
+		t.Fatalf("unmodified witness: %v", err)
+	}
+	vec := w.Vector().(fr.Vector)
+	if len(vec) != 28 {
+		t.Fatalf("public witness has %d elements, want 28", len(vec))
+	}
+	for i := range vec {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			w2, _ := frontend.NewWitness(pub.Assignment(), fr.Modulus(), frontend.PublicOnly())
+			v2 := w2.Vector().(fr.Vector)
+			var one fr.Element
+			one.SetOne()
+			v2[i].Add(&v2[i], &one)
+			if err := groth16.Verify(proof, k.Key, w2); err == nil {
+				t.Fatalf("public input %d is not bound by the proof", i)
+			}
+		})
+	}
+}
+
+func TestPolicyVerifierNamesTheFailedCheck(t *testing.T) {
+	v := newVerifier(t)
+	nov := fixture.Month("2026-11")
+	dec := nov + 1
+	// Another policy with the same shape and a weaker rule: the attestation
+	// relabelled as answering it must fail on the proof itself.
+	weaker := strings.Replace(policyDoc, `"perMille": 950`, `"perMille": 900`, 1)
+	cases := []struct {
+		name   string
+		mutate func(a *verifier.Attestation, e *verifier.PolicyExpect)
+		want   error
+	}{
+		{"another policy", func(a *verifier.Attestation, e *verifier.PolicyExpect) { e.Policy = mustPolicy(t, weaker) }, verifier.ErrWrongPolicy},
+		{"a proof for one policy relabelled for another", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
+			e.Policy = mustPolicy(t, weaker)
+			a.Policy.Hash = e.Policy.HashHex()
+		}, verifier.ErrBadProof},
+		{"a stricter policy relabelled", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
+			e.Policy = mustPolicy(t, strings.Replace(policyDoc, `"atLeast": 5000000`, `"atLeast": 5000001`, 1))
+			a.Policy.Hash = e.Policy.HashHex()
+		}, verifier.ErrBadProof},
+		{"retired root", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
+			// The registry drops one of the other banks: the set's root changes.
+			if _, err := e.Registry.Put("accredited-banks", credential.KindPaymentHistory, append([]credential.IssuerKey{mainBank.Public(), secondBank.Public()}, otherBanks[1:]...)); err != nil {
+				t.Fatal(err)
+			}
+		}, verifier.ErrRetiredRoot},
+		{"root of another set", func(a *verifier.Attestation, e *verifier.PolicyExpect) { a.Policy.Roots[0] = a.Policy.Roots[2] }, verifier.ErrWrongIssuerSet},
+		{"a root relabelled as current", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
+			// A registry whose banks set differs: its current root is not the
+			// one proven against, so claiming it must fail on the proof.
+			if _, err := e.Registry.Put("accredited-banks", credential.KindPaymentHistory, append([]credential.IssuerKey{mainBank.Public(), secondBank.Public()}, otherBanks[1:]...)); err != nil {
+				t.Fatal(err)
+			}
+			s, _ := e.Registry.Set("accredited-banks")
+			a.Policy.Roots[0], a.Policy.Roots[1] = credential.FieldHex(s.Root()), credential.FieldHex(s.Root())
+		}, verifier.ErrBadProof},
+		{"too few roots", func(a *verifier.Attestation, e *verifier.PolicyExpect) { a.Policy.Roots = a.Policy.Roots[:2] }, verifier.ErrMalformed},
+		{"wrong lender", func(a *verifier.Attestation, e *verifier.PolicyExpect) { e.Lender = "bank-b" }, verifier.ErrWrongLender},
+		{"wrong nonce", func(a *verifier.Attestation, e *verifier.PolicyExpect) { e.Nonce = strings.Repeat("0c", 32) }, verifier.ErrWrongNonce},
+		{"stale as-of", func(a *verifier.Attestation, e *verifier.PolicyExpect) { e.AsOf = &dec }, verifier.ErrStaleAsOf},
+		{"key fingerprint mismatch", func(a *verifier.Attestation, e *verifier.PolicyExpect) { a.VerifyingKey = strings.Repeat("ab", 32) }, verifier.ErrKeyMismatch},
+		{"pseudonym", func(a *verifier.Attestation, e *verifier.PolicyExpect) { a.Public.Pseudonym = strings.Repeat("01", 32) }, verifier.ErrBadProof},
+		{"as-of month", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
+			a.Public.AsOf = "2026-10"
+			oct := nov - 1
+			e.AsOf = &oct
+		}, verifier.ErrBadProof},
+		{"lender relabelled", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
+			a.Public.Lender = "bank-b"
+			e.Lender = "bank-b"
+		}, verifier.ErrBadProof},
+		{"nonce relabelled", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
+			a.Public.Nonce = strings.Repeat("0b", 32)
+			e.Nonce = a.Public.Nonce
+		}, verifier.ErrBadProof},
+		{"truncated proof", func(a *verifier.Attestation, e *verifier.PolicyExpect) { a.Proof = a.Proof[:len(a.Proof)-2] }, verifier.ErrMalformed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			att, exp := policyAttestation(t), policyExpect(t)
+			exp.AsOf = &nov
+			tc.mutate(att, &exp)
+			if _, err := v.VerifyPolicy(att, exp); !errors.Is(err, tc.want) {
+				t.Fatalf("VerifyPolicy = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	t.Run("stale by the clock", func(t *testing.T) {
+		late, _ := verifier.New(keyDir, verifier.WithClock(func() time.Time { return time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC) }))
+		if _, err := late.VerifyPolicy(policyAttestation(t), policyExpect(t)); !errors.Is(err, verifier.ErrStaleAsOf) {
+			t.Fatalf("VerifyPolicy = %v, want ErrStaleAsOf", err)
+		}
+	})
+}
+
+func TestPolicyUnsatisfiedRefusesWithAPlainSentence(t *testing.T) {
+	p := prover.New(keyDir)
+	cases := map[string]struct {
+		mutate func(r *prover.PolicyRequest)
+		detail string
+	}{
+		"default at the second bank": {func(r *prover.PolicyRequest) {
+			r.Credentials[1] = signAs(t, secondBank, credential.KindPaymentHistory, fixture.History("2024-05", 30, map[int]credential.Status{25: credential.StatusDefault}))
+		}, `rule "no default at the second bank" on second-bank (input 1)`},
+		"revenue too low": {func(r *prover.PolicyRequest) {
+			r.Credentials[0] = signAs(t, taxBureau, credential.KindRevenue, revenueHistory(4999999))
+		}, `rule "average revenue" on revenue (input 0)`},
+		"an unaccredited bank": {func(r *prover.PolicyRequest) {
+			r.Credentials[1] = signAs(t, fixture.Issuer("policy/shadow-bank"), credential.KindPaymentHistory, fixture.History("2024-05", 30, nil))
+		}, "the issuer is not in the slot's issuer set"},
+		"one bank twice": {func(r *prover.PolicyRequest) { r.Credentials[1] = r.Credentials[2] }, "another credential comes from the same issuer"},
+		"another holder's credential": {func(r *prover.PolicyRequest) {
+			c, _ := credential.Sign(secondBank, credential.Terms{Kind: credential.KindPaymentHistory, Subject: fixture.Holder("thief").Subject(),
+				IssuedAt: fixture.Day("2026-10-15"), ExpiresAt: fixture.Day("2027-06-01")}, fixture.History("2024-05", 30, nil))
+			r.Credentials[1] = c
+		}, "the holder secret does not match"},
+		"expired": {func(r *prover.PolicyRequest) { r.AsOf = fixture.Month("2027-06") }, ""},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := policyRequest(t)
+			tc.mutate(&r)
+			_, err := p.ProvePolicy(context.Background(), r)
+			var u *prover.PolicyUnsatisfiedError
+			if !errors.Is(err, prover.ErrUnsatisfied) || !errors.As(err, &u) {
+				t.Fatalf("ProvePolicy = %v, want ErrUnsatisfied", err)
+			}
+			if msg := err.Error(); msg != `the credentials do not satisfy policy "sme-working-capital-v1"` {
+				t.Fatalf("message %q", msg)
+			}
+			detail := u.Detail(func(i int) string { return fmt.Sprintf("input %d", i) })
+			if !strings.Contains(detail, tc.detail) {
+				t.Fatalf("detail %q lacks %q", detail, tc.detail)
+			}
+			if strings.Contains(detail, holder.Hex()) || strings.Contains(detail, "4999999") {
+				t.Fatal("the detail leaks a private value")
+			}
+		})
+	}
+	t.Run("wrong number of credentials", func(t *testing.T) {
+		r := policyRequest(t)
+		r.Credentials = r.Credentials[:2]
+		if _, err := p.ProvePolicy(context.Background(), r); err == nil || errors.Is(err, prover.ErrUnsatisfied) {
+			t.Fatalf("ProvePolicy = %v, want a request error", err)
+		}
+	})
+	t.Run("registry without the policy's sets", func(t *testing.T) {
+		r := policyRequest(t)
+		r.Registry = registry.New()
+		if _, err := p.ProvePolicy(context.Background(), r); !errors.Is(err, registry.ErrUnknownSet) {
+			t.Fatalf("ProvePolicy = %v, want ErrUnknownSet", err)
+		}
+	})
+}
