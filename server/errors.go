@@ -59,6 +59,10 @@ var verifierCodes = []struct {
 	{verifier.ErrWindowTooShort, "window_too_short"},
 	{verifier.ErrWeakerStatement, "statement_mismatch"},
 	{verifier.ErrBadProof, "bad_proof"},
+	{verifier.ErrWrongPolicy, "wrong_policy"},
+	{verifier.ErrRetiredRoot, "retired_issuer_set_root"},
+	{verifier.ErrWrongIssuerSet, "wrong_issuer_set"},
+	{verifier.ErrPolicyRequired, "policy_required"},
 }
 
 // toAPIError maps a domain error to its HTTP form. It is the only place

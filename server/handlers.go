@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/tacit-zk/tacit/circuits"
+	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/prover"
@@ -46,8 +48,10 @@ type Params struct {
 }
 
 type challengeRequest struct {
-	Statement string  `json:"statement"`
-	Params    *Params `json:"params"`
+	Statement string          `json:"statement,omitempty"`
+	Params    *Params         `json:"params,omitempty"`
+	Policy    json.RawMessage `json:"policy,omitempty"`
+	AsOf      string          `json:"asOf,omitempty"` // with a policy
 }
 
 type challengeResponse struct {
@@ -71,6 +75,15 @@ func (s *Server) createChallenge(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
+	if len(req.Policy) > 0 {
+		if req.Statement != "" || req.Params != nil {
+			return badRequest("field \"policy\": send either a statement with params, or a policy")
+		}
+		return s.createPolicyChallenge(c, req.Policy, req.AsOf)
+	}
+	if req.AsOf != "" {
+		return badRequest("field \"asOf\": goes in params for a statement")
+	}
 	severity, ok := prover.Statements[req.Statement]
 	if !ok {
 		return badRequest("field \"statement\": unknown statement (want no-default, no-late90, no-late60 or no-late30)")
@@ -91,19 +104,25 @@ func (s *Server) createChallenge(c echo.Context) error {
 		return badRequest("field \"params.asOf\": must be a month YYYY-MM")
 	}
 	p.Severity = severity.String()
-	nonce, err := verifier.NewNonce(nil)
+	params, _ := json.Marshal(p)
+	ch, err := s.newChallenge(c, req.Statement, params)
 	if err != nil {
 		return err
 	}
-	params, _ := json.Marshal(p)
+	return c.JSON(http.StatusCreated, challengeResponse{ch.ID, ch.Nonce, ch.Lender, ch.Statement, p, ch.ExpiresAt})
+}
+
+// newChallenge stores a fresh challenge for the calling lender.
+func (s *Server) newChallenge(c echo.Context, statement string, params json.RawMessage) (challenges.Challenge, error) {
+	nonce, err := verifier.NewNonce(nil)
+	if err != nil {
+		return challenges.Challenge{}, err
+	}
 	ch := challenges.Challenge{
-		ID: challengeID(nonce), Lender: principal(c).Name, Nonce: nonce, Statement: req.Statement,
+		ID: challengeID(nonce), Lender: principal(c).Name, Nonce: nonce, Statement: statement,
 		Params: params, ExpiresAt: s.now().Add(s.cfg.ChallengeTTL).UTC().Truncate(time.Second),
 	}
-	if err := s.cfg.Challenges.Create(c.Request().Context(), ch, s.cfg.ChallengeTTL); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, challengeResponse{ch.ID, ch.Nonce, ch.Lender, ch.Statement, p, ch.ExpiresAt})
+	return ch, s.cfg.Challenges.Create(c.Request().Context(), ch, s.cfg.ChallengeTTL)
 }
 
 func challengeParams(ch challenges.Challenge) (Params, error) {
@@ -117,9 +136,10 @@ func challengeParams(ch challenges.Challenge) (Params, error) {
 // --- proof jobs ---
 
 type proofRequest struct {
-	ChallengeID  string          `json:"challengeId"`
-	Credential   json.RawMessage `json:"credential"`
-	HolderSecret string          `json:"holderSecret"`
+	ChallengeID  string            `json:"challengeId"`
+	Credential   json.RawMessage   `json:"credential"`
+	Credentials  []json.RawMessage `json:"credentials"` // for a policy challenge
+	HolderSecret string            `json:"holderSecret"`
 }
 
 type proofResponse struct {
@@ -131,13 +151,16 @@ type proofResponse struct {
 
 // payload is what a proof job carries, sealed, to a worker.
 type payload struct {
-	Statement    string          `json:"statement"`
-	Window       int             `json:"window"`
-	AsOf         string          `json:"asOf"`
-	Lender       string          `json:"lender"`
-	Nonce        string          `json:"nonce"`
-	Credential   json.RawMessage `json:"credential"`
-	HolderSecret string          `json:"holderSecret"`
+	Statement    string            `json:"statement"`
+	Window       int               `json:"window,omitempty"`
+	AsOf         string            `json:"asOf"`
+	Lender       string            `json:"lender"`
+	Nonce        string            `json:"nonce"`
+	Credential   json.RawMessage   `json:"credential,omitempty"`
+	Policy       json.RawMessage   `json:"policy,omitempty"`
+	Registry     json.RawMessage   `json:"registry,omitempty"`
+	Credentials  []json.RawMessage `json:"credentials,omitempty"`
+	HolderSecret string            `json:"holderSecret"`
 }
 
 const maxIdempotencyKey = 128
@@ -154,11 +177,20 @@ func (s *Server) createProof(c echo.Context) error {
 	if req.ChallengeID == "" {
 		return badRequest("field \"challengeId\": missing")
 	}
-	if len(req.Credential) == 0 {
+	switch {
+	case len(req.Credential) == 0 && len(req.Credentials) == 0:
 		return badRequest("field \"credential\": missing")
+	case len(req.Credential) > 0 && len(req.Credentials) > 0:
+		return badRequest("field \"credentials\": send \"credential\" for a statement or \"credentials\" for a policy, not both")
+	case len(req.Credential) > 0:
+		if _, err := credential.ParseCredential(req.Credential); err != nil {
+			return badRequest("field \"credential\": %s", strings.TrimPrefix(err.Error(), "credential: "))
+		}
 	}
-	if _, err := credential.ParseCredential(req.Credential); err != nil {
-		return badRequest("field \"credential\": %s", strings.TrimPrefix(err.Error(), "credential: "))
+	for i, raw := range req.Credentials {
+		if _, err := credential.ParseCredential(raw); err != nil {
+			return badRequest("field \"credentials[%d]\": %s", i, strings.TrimPrefix(err.Error(), "credential: "))
+		}
 	}
 	if _, err := credential.ParseHolderSecret(req.HolderSecret); err != nil {
 		return badRequest("field \"holderSecret\": must be 64 lowercase hex characters of a non-zero field element")
@@ -167,11 +199,25 @@ func (s *Server) createProof(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := challengeParams(ch)
-	if err != nil {
-		return err
+	var work payload
+	if ch.Statement == policycircuit.ID {
+		if len(req.Credential) > 0 {
+			return badRequest("field \"credential\": a policy challenge takes \"credentials\", one per policy credential")
+		}
+		if work, err = s.policyPayload(ch, req.Credentials, req.HolderSecret); err != nil {
+			return err
+		}
+	} else {
+		if len(req.Credentials) > 0 {
+			return badRequest("field \"credentials\": this challenge takes one \"credential\"")
+		}
+		p, err := challengeParams(ch)
+		if err != nil {
+			return err
+		}
+		work = payload{Statement: ch.Statement, Window: p.Window, AsOf: p.AsOf, Lender: ch.Lender, Nonce: ch.Nonce, Credential: req.Credential, HolderSecret: req.HolderSecret}
 	}
-	plain, err := json.Marshal(payload{ch.Statement, p.Window, p.AsOf, ch.Lender, ch.Nonce, req.Credential, req.HolderSecret})
+	plain, err := json.Marshal(work)
 	if err != nil {
 		return err
 	}
@@ -209,6 +255,9 @@ func (s *Server) getProof(c echo.Context) error {
 
 type verificationRequest struct {
 	Attestation json.RawMessage `json:"attestation"`
+	// Policy is the policy document a policy/v1 attestation answers (auditor
+	// re-checks only; a lender's verification uses the challenge's policy).
+	Policy json.RawMessage `json:"policy,omitempty"`
 }
 
 type verificationResponse struct {
@@ -220,20 +269,55 @@ type verificationResponse struct {
 	IssuerTrusted *bool  `json:"issuerTrusted,omitempty"`
 }
 
-func (s *Server) readAttestation(c echo.Context) (*verifier.Attestation, error) {
+func (s *Server) readAttestation(c echo.Context) (*verifier.Attestation, json.RawMessage, error) {
 	var req verificationRequest
 	if err := bind(c, &req); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(req.Attestation) == 0 {
-		return nil, badRequest("field \"attestation\": missing")
+		return nil, nil, badRequest("field \"attestation\": missing")
 	}
 	att, err := verifier.ParseAttestation(req.Attestation)
 	if err != nil {
-		return nil, badRequest("field \"attestation\": %s", strings.TrimPrefix(err.Error(), "attestation: "))
+		return nil, nil, badRequest("field \"attestation\": %s", strings.TrimPrefix(err.Error(), "attestation: "))
 	}
-	return att, nil
+	if err := checkPublic(att.Public, att.Statement == policycircuit.ID); err != nil {
+		return nil, nil, err
+	}
+	return att, req.Policy, nil
 }
+
+// checkPublic refuses public values that are not in their one canonical
+// form, naming the field, before any lookup or check uses them.
+func checkPublic(p verifier.Public, isPolicy bool) error {
+	fields := []struct {
+		name string
+		err  error
+	}{
+		{"asOf", errOf(credential.ParseMonth(p.AsOf))},
+		{"lender", verifier.ValidateLender(p.Lender)},
+		{"nonce", errOf(verifier.ParseNonce(p.Nonce))},
+		{"pseudonym", errOf(credential.ParseFieldHex(p.Pseudonym))},
+	}
+	if !isPolicy { // a policy attestation names no severity and no issuer
+		fields = append(fields, []struct {
+			name string
+			err  error
+		}{
+			{"severity", errOf(credential.ParseStatus(p.Severity))},
+			{"issuer", errOf(credential.ParseIssuerKey(p.Issuer))},
+		}...)
+	}
+	for _, f := range fields {
+		if f.err != nil {
+			return badRequest("field \"attestation.public.%s\": not in canonical form", f.name)
+		}
+	}
+	return nil
+}
+
+// errOf drops a parse result and keeps its error.
+func errOf[T any](_ T, err error) error { return err }
 
 func (s *Server) trustedIssuers(c echo.Context) ([]credential.IssuerKey, error) {
 	list, err := s.cfg.Issuers.List(c.Request().Context())
@@ -246,14 +330,11 @@ func (s *Server) trustedIssuers(c echo.Context) ([]credential.IssuerKey, error) 
 // verifyForLender verifies an attestation against the challenge it
 // answers and consumes the challenge: one challenge verifies at most once.
 func (s *Server) verifyForLender(c echo.Context) error {
-	att, err := s.readAttestation(c)
+	att, _, err := s.readAttestation(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := verifier.ParseNonce(att.Public.Nonce); err != nil {
-		return badRequest("field \"attestation.public.nonce\": %v", err)
-	}
 	id := challengeID(att.Public.Nonce)
 	ch, err := s.cfg.Challenges.Get(ctx, id)
 	if err != nil {
@@ -262,6 +343,12 @@ func (s *Server) verifyForLender(c echo.Context) error {
 	me := principal(c).Name
 	if ch.Lender != me {
 		return challenges.ErrWrongLender
+	}
+	if (ch.Statement == policycircuit.ID) != (att.Statement == policycircuit.ID) {
+		return unprocessable("statement_mismatch", "the attestation proves another statement than the challenge asked for")
+	}
+	if ch.Statement == policycircuit.ID {
+		return s.verifyPolicyForLender(c, att, ch)
 	}
 	p, err := challengeParams(ch)
 	if err != nil {
@@ -305,9 +392,12 @@ func resultResponse(res *verifier.Result, trusted *bool) verificationResponse {
 // verifyArchived re-checks an archived attestation against its own public
 // inputs. It consumes nothing and does not look at the clock.
 func (s *Server) verifyArchived(c echo.Context) error {
-	att, err := s.readAttestation(c)
+	att, policyDoc, err := s.readAttestation(c)
 	if err != nil {
 		return err
+	}
+	if att.Statement == policycircuit.ID {
+		return s.verifyArchivedPolicy(c, att, policyDoc)
 	}
 	asOf, err := credential.ParseMonth(att.Public.AsOf)
 	if err != nil {
@@ -376,6 +466,14 @@ func (s *Server) listCircuits(c echo.Context) error {
 
 func (s *Server) getCircuit(c echo.Context) error {
 	id := c.Param("id")
+	if c.Request().URL.RawPath != "" {
+		// echo routed on the escaped path (no-default%2Fv1), so the
+		// parameter is still escaped.
+		var err error
+		if id, err = url.PathUnescape(id); err != nil {
+			return errNotFound
+		}
+	}
 	for _, info := range circuits.All() {
 		if info.ID == id || keys.Folder(info.ID) == id {
 			if r, ok := s.circuit(info); ok {

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/tacit-zk/tacit/prover"
+	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/server/auth"
 	"github.com/tacit-zk/tacit/server/challenges"
 	"github.com/tacit-zk/tacit/server/issuers"
@@ -35,6 +36,8 @@ type Config struct {
 	Issuers    issuers.Store
 	Limiter    Limiter
 	Box        *sealed.Box
+	// Registry holds the accredited-issuer sets policies name (nil: no policies).
+	Registry *registry.Registry
 	// Ping reports whether the storage answers (nil: always ready).
 	Ping func(ctx context.Context) error
 
@@ -142,17 +145,21 @@ func (s *Server) router() *echo.Echo {
 	e.GET("/metrics", s.metricsHandler)
 	e.GET("/openapi.yaml", s.openAPI)
 
-	v1 := e.Group("/v1", s.authenticate)
-	v1.POST("/challenges", s.createChallenge, s.require(auth.RoleLender))
-	v1.POST("/proofs", s.createProof, s.require(auth.RoleBusiness))
-	v1.GET("/proofs/:id", s.getProof, s.require(auth.RoleBusiness))
-	v1.POST("/verifications", s.verifyForLender, s.require(auth.RoleLender))
-	v1.POST("/attestations/verify", s.verifyArchived, s.require(auth.RoleAuditor))
-	v1.GET("/circuits", s.listCircuits)
-	v1.GET("/circuits/:id", s.getCircuit)
-	v1.GET("/issuers", s.listIssuers)
-	v1.POST("/issuers", s.addIssuer, s.require(auth.RoleAdmin))
-	v1.DELETE("/issuers/:key", s.removeIssuer, s.require(auth.RoleAdmin))
+	// Authentication is route middleware, not group middleware: for a
+	// group's middleware echo adds a catch-all route, which answers a
+	// known path with the wrong method 404 instead of 405.
+	v1 := e.Group("/v1")
+	v1.POST("/challenges", s.createChallenge, s.authenticate, s.require(auth.RoleLender))
+	v1.POST("/proofs", s.createProof, s.authenticate, s.require(auth.RoleBusiness))
+	v1.GET("/proofs/:id", s.getProof, s.authenticate, s.require(auth.RoleBusiness))
+	v1.POST("/verifications", s.verifyForLender, s.authenticate, s.require(auth.RoleLender))
+	v1.POST("/attestations/verify", s.verifyArchived, s.authenticate, s.require(auth.RoleAuditor))
+	v1.GET("/circuits", s.listCircuits, s.authenticate)
+	v1.GET("/circuits/:id", s.getCircuit, s.authenticate)
+	v1.GET("/issuers", s.listIssuers, s.authenticate)
+	v1.GET("/registries", s.listRegistries, s.authenticate)
+	v1.POST("/issuers", s.addIssuer, s.authenticate, s.require(auth.RoleAdmin))
+	v1.DELETE("/issuers/:key", s.removeIssuer, s.authenticate, s.require(auth.RoleAdmin))
 	return e
 }
 

@@ -44,9 +44,6 @@ func MemoryStorage(jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
 // RedisStorage connects to url (redis://...) and keeps everything there
 // under prefix ("tacit:" if empty).
 func RedisStorage(ctx context.Context, url, prefix string, jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
-	if prefix == "" {
-		prefix = "tacit:"
-	}
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("server: redis URL: %w", err)
@@ -56,24 +53,36 @@ func RedisStorage(ctx context.Context, url, prefix string, jc jobs.Config, rc ra
 		rdb.Close()
 		return nil, fmt.Errorf("server: redis at %s does not answer: %w", opts.Addr, err)
 	}
-	q, err := jobs.NewRedis(ctx, rdb, jc, jobs.WithKeyPrefix(prefix))
+	s, err := RedisStorageFrom(ctx, rdb, prefix, jc, rc)
 	if err != nil {
 		rdb.Close()
+		return nil, err
+	}
+	s.Close = rdb.Close
+	return s, nil
+}
+
+// RedisStorageFrom keeps everything in an existing client under prefix
+// ("tacit:" if empty). The caller keeps the client: Close does not close it.
+func RedisStorageFrom(ctx context.Context, rdb *redis.Client, prefix string, jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
+	if prefix == "" {
+		prefix = "tacit:"
+	}
+	q, err := jobs.NewRedis(ctx, rdb, jc, jobs.WithKeyPrefix(prefix))
+	if err != nil {
 		return nil, err
 	}
 	ch, err := challenges.NewRedis(rdb, challenges.WithKeyPrefix(prefix))
 	if err != nil {
-		rdb.Close()
 		return nil, err
 	}
 	rl, err := ratelimit.NewRedis(rdb, rc, ratelimit.WithKeyPrefix(prefix))
 	if err != nil {
-		rdb.Close()
 		return nil, err
 	}
 	return &Storage{
 		Queue: q, Challenges: ch, Issuers: issuers.NewRedis(rdb, prefix), Limiter: rl,
 		Ping:  func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		Close: rdb.Close, Shared: true,
+		Close: func() error { return nil }, Shared: true,
 	}, nil
 }

@@ -9,11 +9,13 @@ import (
 	"os"
 	"time"
 
+	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/server/jobs"
 	"github.com/tacit-zk/tacit/server/sealed"
+	"github.com/tacit-zk/tacit/verifier"
 )
 
 // Public reasons a job fails with. They say nothing about the credential.
@@ -111,20 +113,30 @@ func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (string, error) {
 	if err := json.Unmarshal(plain, &p); err != nil {
 		return "failed", w.Queue.Fail(ctx, d, ReasonUnreadable)
 	}
-	cred, err1 := credential.ParseCredential(p.Credential)
-	holder, err2 := credential.ParseHolderSecret(p.HolderSecret)
-	asOf, err3 := credential.ParseMonth(p.AsOf)
-	if err := errors.Join(err1, err2, err3); err != nil {
+	holder, err1 := credential.ParseHolderSecret(p.HolderSecret)
+	asOf, err2 := credential.ParseMonth(p.AsOf)
+	if err := errors.Join(err1, err2); err != nil {
 		return "failed", w.Queue.Fail(ctx, d, ReasonUnreadable)
 	}
 	if w.beforeProve != nil {
 		w.beforeProve(d.JobID)
 	}
-	att, err := w.Prover.Prove(ctx, prover.Request{
-		Statement: p.Statement, Window: p.Window, AsOf: asOf, Credential: cred,
-		Holder: holder, Lender: p.Lender, Nonce: p.Nonce,
-	})
+	var att *verifier.Attestation
+	if p.Statement == policycircuit.ID {
+		att, err = w.provePolicy(p, holder, asOf)
+	} else {
+		var cred *credential.Credential
+		if cred, err = credential.ParseCredential(p.Credential); err != nil {
+			return "failed", w.Queue.Fail(ctx, d, ReasonUnreadable)
+		}
+		att, err = w.Prover.Prove(ctx, prover.Request{
+			Statement: p.Statement, Window: p.Window, AsOf: asOf, Credential: cred,
+			Holder: holder, Lender: p.Lender, Nonce: p.Nonce,
+		})
+	}
 	switch {
+	case errors.Is(err, errUnreadable):
+		return "failed", w.Queue.Fail(ctx, d, ReasonUnreadable)
 	case errors.Is(err, prover.ErrUnsatisfied):
 		return "failed", w.Queue.Fail(ctx, d, ReasonUnsatisfied)
 	case errors.Is(err, keys.ErrFingerprint), errors.Is(err, keys.ErrMissing):
@@ -146,8 +158,8 @@ func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (string, error) {
 // loads and checks the proving keys before it claims anything.
 func NewStandaloneWorker(keyDir string, q jobs.Queue, box *sealed.Box, log *slog.Logger) (*Worker, error) {
 	p := prover.New(keyDir)
-	for _, id := range []string{"no-default/v1"} {
-		if _, err := p.Load(id); err != nil {
+	for _, id := range []string{"no-default/v1", policycircuit.ID} {
+		if _, err := p.Load(id); err != nil && !errors.Is(err, keys.ErrMissing) {
 			return nil, err
 		}
 	}

@@ -20,8 +20,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/keys"
+	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/server"
 	"github.com/tacit-zk/tacit/server/auth"
 	"github.com/tacit-zk/tacit/server/issuers"
@@ -132,7 +134,8 @@ func serve(e *env, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	authFile := fs.String("auth", "", "API key file (from `tacit apikey new`)")
 	workers := fs.Int("workers", 1, "in-process proving workers; 0 for none")
-	dev := fs.Bool("dev", false, "development mode: dev keys, demo API keys and a demo issuer (never in production)")
+	dev := fs.Bool("dev", false, "development mode: dev keys, demo API keys, demo issuers and a demo registry (never in production)")
+	registryFile := fs.String("registry", "", "accredited-issuer registry (from `tacit registry build`); without it the service takes no policies")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -173,14 +176,25 @@ func serve(e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
+	var reg *registry.Registry
+	if *registryFile != "" {
+		if reg, err = registry.Load(*registryFile); err != nil {
+			return err
+		}
+	}
 	if *dev {
 		if err := devSetup(ctx, e.stdout, keyDir, book, store.Issuers); err != nil {
 			return err
 		}
+		if reg == nil {
+			if reg, err = devRegistry(e.stdout); err != nil {
+				return err
+			}
+		}
 	}
 	srv, err := server.New(server.Config{
 		Keys: keyDir, Auth: book, Queue: store.Queue, Challenges: store.Challenges, Issuers: store.Issuers,
-		Limiter: store.Limiter, Box: box, Ping: store.Ping, Log: log,
+		Limiter: store.Limiter, Box: box, Ping: store.Ping, Log: log, Registry: reg,
 	})
 	if err != nil {
 		return err
@@ -231,9 +245,15 @@ func storageName(url string) string {
 // devSetup makes the development mode usable with nothing installed: keys
 // set up on first start, demo API keys printed, and a demo issuer trusted.
 func devSetup(ctx context.Context, out io.Writer, keyDir string, book *auth.Book, list issuers.Store) error {
-	if _, err := keys.ReadManifest(keyDir, "no-default/v1"); err != nil {
-		fmt.Fprintf(out, "development mode: setting up keys in %s (first start)\n", keyDir)
-		if err := keys.Setup(keyDir, out); err != nil {
+	var missing []string
+	for _, info := range circuits.All() {
+		if _, err := keys.ReadManifest(keyDir, info.ID); err != nil {
+			missing = append(missing, info.ID)
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(out, "development mode: setting up keys in %s for %s (first start; policy/v1 takes a while)\n", keyDir, strings.Join(missing, ", "))
+		if err := keys.Setup(keyDir, out, missing...); err != nil {
 			return err
 		}
 	}
@@ -247,28 +267,69 @@ func devSetup(ctx context.Context, out io.Writer, keyDir string, book *auth.Book
 		fmt.Fprintf(out, "demo %s key: %s\n", role, key)
 	}
 	issuerPath := filepath.Join(devDir, "issuer.key")
-	data, err := os.ReadFile(issuerPath)
-	if errors.Is(err, os.ErrNotExist) {
-		secret, err := credential.NewIssuerSecret()
-		if err != nil {
-			return err
-		}
-		data, _ = json.Marshal(secret)
-		if err := writeNew(issuerPath, append(data, '\n'), 0o600); err != nil {
-			return err
-		}
-	} else if err != nil {
-		return err
-	}
-	secret, err := credential.ParseIssuerSecret(data)
+	secret, err := devIssuer(issuerPath)
 	if err != nil {
-		return fmt.Errorf("%s: %w", issuerPath, err)
+		return err
 	}
 	if err := list.Add(ctx, issuers.Issuer{Key: secret.Public().Hex(), Name: "demo-issuer", AddedAt: time.Now().UTC().Truncate(time.Second)}); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "demo issuer key: %s (public key %s, trusted)\n", issuerPath, secret.Public().Hex())
 	return nil
+}
+
+// devIssuer reads an issuer key file of the development directory, making
+// it on first use.
+func devIssuer(path string) (*credential.IssuerSecret, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		secret, err := credential.NewIssuerSecret()
+		if err != nil {
+			return nil, err
+		}
+		data, _ = json.Marshal(secret)
+		if err := writeNew(path, append(data, '\n'), 0o600); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	secret, err := credential.ParseIssuerSecret(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return secret, nil
+}
+
+// devRegistry accredits the demo issuer and a second demo bank as
+// "accredited-banks" and a demo tax bureau as "tax-authorities", and writes
+// the registry to the development directory for the CLI to use too.
+func devRegistry(out io.Writer) (*registry.Registry, error) {
+	var keysOf [3]credential.IssuerKey
+	for i, name := range []string{"issuer.key", "bank2.key", "tax.key"} {
+		secret, err := devIssuer(filepath.Join(devDir, name))
+		if err != nil {
+			return nil, err
+		}
+		keysOf[i] = secret.Public()
+	}
+	reg := registry.New()
+	if _, err := reg.Put("accredited-banks", credential.KindPaymentHistory, keysOf[:2]); err != nil {
+		return nil, err
+	}
+	if _, err := reg.Put("tax-authorities", credential.KindRevenue, keysOf[2:]); err != nil {
+		return nil, err
+	}
+	data, err := reg.MarshalIndent()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(devDir, "registry.json")
+	if err := writeFile(path, data, 0o644); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "demo registry: %s (accredited-banks: %s issuer.key and bank2.key; tax-authorities: %s tax.key)\n", path, devDir, devDir)
+	return reg, nil
 }
 
 func worker(e *env, args []string) error {
