@@ -74,6 +74,11 @@ fuzz: ## run each decoder's fuzz target for FUZZTIME
 bench: build ## constraints, proving and verification time per circuit; tacit vs the circom peer
 	$(GO) test -run '^$$' -bench . -benchtime 20x -count 5 ./bench/
 	bash scripts/bench-peer.sh $(BIN)
+	bash scripts/bench-policy.sh $(BIN)
+
+.PHONY: bench-service
+bench-service: ## the HTTP service under load: verifications at 500 and 800 req/s, proof-job latency at 1 job/s (3 runs, medians)
+	bash scripts/bench-service.sh
 
 .PHONY: clean
 clean: ## remove build output and demo files
