@@ -27,7 +27,8 @@ for _ in $(seq "$RUNS"); do
   "$TACIT" prove --keys keys --policy policy.json --registry "$reg" --as-of "$asof" --holder holder.key \
     --lender bank-c --nonce "$nonce" --credential cred-revenue.json --credential cred-main.json \
     --credential cred-second.json --out "$att" > /dev/null
-  times+=("$(echo "($EPOCHREALTIME - $start) * 1000" | bc)")
+  end=$EPOCHREALTIME
+  times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { print (b - a) * 1000 }')")
 done
 "$TACIT" verify --keys keys --policy policy.json --registry "$reg" --attestation "$att" \
   --lender bank-c --nonce "$nonce" --as-of "$asof" > /dev/null
