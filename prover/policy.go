@@ -55,19 +55,7 @@ func (r PolicyRequest) Validate() error {
 			return fmt.Errorf("prover: credential %d is missing", i)
 		}
 	}
-	if !r.AsOf.Valid() {
-		return errors.New("prover: as-of month is out of range")
-	}
-	if r.Holder == (credential.HolderSecret{}) {
-		return errors.New("prover: missing holder secret")
-	}
-	if err := verifier.ValidateLender(r.Lender); err != nil {
-		return err
-	}
-	if _, err := verifier.ParseNonce(r.Nonce); err != nil {
-		return err
-	}
-	return nil
+	return validateBinding(r.AsOf, r.Holder, r.Lender, r.Nonce)
 }
 
 // PolicyUnsatisfiedError says that the credentials do not satisfy a

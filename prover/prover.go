@@ -63,19 +63,25 @@ func (r Request) Validate() error {
 	if r.Window < 1 || r.Window > nodefault.Capacity {
 		return fmt.Errorf("prover: window must be 1 to %d months", nodefault.Capacity)
 	}
-	if !r.AsOf.Valid() {
-		return errors.New("prover: as-of month is out of range")
-	}
 	if r.Credential == nil {
 		return errors.New("prover: missing credential")
 	}
-	if r.Holder == (credential.HolderSecret{}) {
+	return validateBinding(r.AsOf, r.Holder, r.Lender, r.Nonce)
+}
+
+// validateBinding checks what every proof is bound to: the as-of month, the
+// holder secret, the lender and its nonce.
+func validateBinding(asOf credential.Month, holder credential.HolderSecret, lender, nonce string) error {
+	if !asOf.Valid() {
+		return errors.New("prover: as-of month is out of range")
+	}
+	if holder == (credential.HolderSecret{}) {
 		return errors.New("prover: missing holder secret")
 	}
-	if err := verifier.ValidateLender(r.Lender); err != nil {
+	if err := verifier.ValidateLender(lender); err != nil {
 		return err
 	}
-	if _, err := verifier.ParseNonce(r.Nonce); err != nil {
+	if _, err := verifier.ParseNonce(nonce); err != nil {
 		return err
 	}
 	return nil
