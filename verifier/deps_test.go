@@ -57,3 +57,29 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		}
 	}
 }
+
+// TestEchoAndRedisStayInServer: echo v4 loses security support at the end
+// of 2026, so that every echo import (and every go-redis import) lives under
+// server/, where a migration has one place to look.
+func TestEchoAndRedisStayInServer(t *testing.T) {
+	out, err := exec.Command("go", "list", "-test", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "github.com/tacit-zk/tacit/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 10 {
+		t.Fatalf("go list returned too little: %q", out)
+	}
+	for _, line := range lines {
+		f := strings.Fields(line)
+		pkg := strings.Fields(strings.ReplaceAll(f[0], "[", " "))[0]
+		if strings.HasPrefix(pkg, "github.com/tacit-zk/tacit/server") {
+			continue
+		}
+		for _, imp := range f[1:] {
+			if strings.HasPrefix(imp, "github.com/labstack/echo") || strings.HasPrefix(imp, "github.com/redis/") {
+				t.Errorf("%s imports %s outside server/", f[0], imp)
+			}
+		}
+	}
+}
