@@ -13,6 +13,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/logger"
 
@@ -140,32 +141,41 @@ func TestEveryPublicInputIsBound(t *testing.T) {
 // TestEveryPublicWitnessElementIsBound flips each element of the raw public
 // witness, including asOfDay, which the attestation does not carry.
 func TestEveryPublicWitnessElementIsBound(t *testing.T) {
-	att := attestation(t)
-	k, _ := newVerifier(t).Key(nodefault.ID)
+	lid, _ := verifier.LenderID("bank-a")
+	n, _ := verifier.ParseNonce(nonce)
+	pub := nodefault.Public{Severity: credential.StatusDefault, Window: 24, AsOf: fixture.Month("2026-11"),
+		Issuer: bank.Public(), Lender: lid, Nonce: n, Pseudonym: holder.Pseudonym(lid)}
+	assertEveryInputBound(t, attestation(t), nodefault.ID, pub.Assignment(), 9)
+}
+
+// assertEveryInputBound checks that att's proof verifies against the public
+// assignment, which has want elements, and fails once any one of them is
+// changed.
+func assertEveryInputBound(t *testing.T, att *verifier.Attestation, id string, assignment frontend.Circuit, want int) {
+	t.Helper()
+	k, _ := newVerifier(t).Key(id)
 	proofBytes, _ := hex.DecodeString(att.Proof)
 	proof := groth16.NewProof(k.Key.CurveID())
 	if _, err := proof.ReadFrom(strings.NewReader(string(proofBytes))); err != nil {
 		t.Fatal(err)
 	}
-	lid, _ := verifier.LenderID("bank-a")
-	n, _ := verifier.ParseNonce(nonce)
-	pub := nodefault.Public{Severity: credential.StatusDefault, Window: 24, AsOf: fixture.Month("2026-11"),
-		Issuer: bank.Public(), Lender: lid, Nonce: n, Pseudonym: holder.Pseudonym(lid)}
-	w, err := frontend.NewWitness(pub.Assignment(), fr.Modulus(), frontend.PublicOnly())
-	if err != nil {
-		t.Fatal(err)
+	witness := func() (witness.Witness, fr.Vector) {
+		w, err := frontend.NewWitness(assignment, fr.Modulus(), frontend.PublicOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w, w.Vector().(fr.Vector)
 	}
+	w, vec := witness()
 	if err := groth16.Verify(proof, k.Key, w); err != nil {
 		t.Fatalf("unmodified witness: %v", err)
 	}
-	vec := w.Vector().(fr.Vector)
-	if len(vec) != 9 {
-		t.Fatalf("public witness has %d elements, want 9", len(vec))
+	if len(vec) != want {
+		t.Fatalf("public witness has %d elements, want %d", len(vec), want)
 	}
 	for i := range vec {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			w2, _ := frontend.NewWitness(pub.Assignment(), fr.Modulus(), frontend.PublicOnly())
-			v2 := w2.Vector().(fr.Vector)
+			w2, v2 := witness()
 			var one fr.Element
 			one.SetOne()
 			v2[i].Add(&v2[i], &one)
