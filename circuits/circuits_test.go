@@ -20,18 +20,25 @@ var update = flag.Bool("update", false, "rewrite testdata/constraints.golden")
 
 const golden = "testdata/constraints.golden"
 
-// TestConstraintCounts pins every circuit's constraint count. A change here
-// is a change to a statement's circuit: auditors must see it in review.
+// TestConstraintCounts pins every circuit's constraint count and
+// constraint-system digest (circuits.Digest, the sha256 of the serialized
+// R1CS). A change here is a change to a statement's circuit, and a changed
+// digest means keys made for the old circuit no longer fit: auditors must
+// see it in review.
 func TestConstraintCounts(t *testing.T) {
 	logger.Disable()
 	var b strings.Builder
-	fmt.Fprintln(&b, "# circuit constraints (R1CS, BN254) -- regenerate with: go test ./circuits -run TestConstraintCounts -update")
+	fmt.Fprintln(&b, "# circuit constraints (R1CS, BN254) and constraint-system sha256 -- regenerate with: go test ./circuits -run TestConstraintCounts -update")
 	for _, info := range circuits.All() {
 		ccs, err := circuits.Compile(info)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&b, "%s %d\n", info.ID, ccs.GetNbConstraints())
+		digest, err := circuits.Digest(ccs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %d %s\n", info.ID, ccs.GetNbConstraints(), digest)
 	}
 	if *update {
 		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
@@ -43,7 +50,7 @@ func TestConstraintCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(want) != b.String() {
-		t.Fatalf("constraint counts changed:\n got:\n%s\nwant:\n%s", b.String(), want)
+		t.Fatalf("constraint counts or digests changed:\n got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
 

@@ -7,6 +7,7 @@
 // (Groth16 over BN254, R1CS, no commitments, so that the proofs are plain
 // Groth16 that Solidity and snarkjs verifiers accept).
 //
-// Constraint counts are pinned in testdata/constraints.golden: a change to
-// a circuit shows up there, and auditors must see it.
+// Constraint counts and constraint-system digests are pinned in
+// testdata/constraints.golden: a change to a circuit shows up there, and
+// auditors must see it.
 package circuits
