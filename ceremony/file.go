@@ -16,7 +16,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 
-	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 	"github.com/tacit-zk/tacit/keys"
 )
 
@@ -227,7 +227,7 @@ func readMeta(folder string) (*Meta, []byte, error) {
 		return nil, nil, fmt.Errorf("ceremony: %w", err)
 	}
 	var m Meta
-	if err := credential.DecodeStrict(data, &m, MetaFile); err != nil {
+	if err := strictjson.Decode(data, &m, MetaFile); err != nil {
 		return nil, nil, fmt.Errorf("ceremony: %w", err)
 	}
 	// Bound the sizes before anything is allocated from them.
@@ -261,7 +261,7 @@ func decodeStep(data []byte) (header, []byte, error) {
 	if !ok || len(line) > maxHeader {
 		return h, nil, errors.New("missing or oversized header line")
 	}
-	if err := credential.DecodeStrict(line, &h, "header"); err != nil {
+	if err := strictjson.Decode(line, &h, "header"); err != nil {
 		return h, nil, err
 	}
 	return h, body, nil

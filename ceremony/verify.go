@@ -17,7 +17,7 @@ import (
 	cs "github.com/consensys/gnark/constraint/bn254"
 
 	"github.com/tacit-zk/tacit/circuits"
-	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 )
 
 // verifier walks one circuit's transcript in order.
@@ -328,7 +328,7 @@ func (v *verifier) checkPhase2() error {
 func (v *verifier) checkSeal(data []byte) error {
 	s := Step{Phase: 3, File: SealFile}
 	var rec SealRecord
-	if err := credential.DecodeStrict(data, &rec, SealFile); err != nil {
+	if err := strictjson.Decode(data, &rec, SealFile); err != nil {
 		return v.fail(s, err)
 	}
 	beacon, err := ParseBeacon(rec.Beacon)

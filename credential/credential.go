@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/tacit-zk/tacit/internal/strictjson"
 )
 
 // Kind names what a credential's months record.
@@ -251,7 +253,7 @@ func (c *Credential) UnmarshalJSON(data []byte) error {
 // signature: call Verify.
 func ParseCredential(data []byte) (*Credential, error) {
 	var w credentialJSON
-	if err := DecodeStrict(data, &w, "credential"); err != nil {
+	if err := strictjson.Decode(data, &w, "credential"); err != nil {
 		return nil, err
 	}
 	c, err := w.credential()
@@ -282,29 +284,29 @@ func (w credentialJSON) credential() (*Credential, error) {
 	c := &Credential{Version: *w.Version}
 	var err error
 	if c.Kind, err = ParseKind(*w.Kind); err != nil {
-		return nil, &FieldError{Field: "kind", Err: err}
+		return nil, &strictjson.FieldError{Field: "kind", Err: err}
 	}
 	if c.Version != SchemaVersion {
 		return nil, fieldErr("version", "must be %d", SchemaVersion)
 	}
 	if c.Issuer, err = ParseIssuerKey(*w.Issuer); err != nil {
-		return nil, &FieldError{Field: "issuer", Err: err}
+		return nil, &strictjson.FieldError{Field: "issuer", Err: err}
 	}
 	if c.Subject, err = ParseSubject(*w.Subject); err != nil {
-		return nil, &FieldError{Field: "subject", Err: err}
+		return nil, &strictjson.FieldError{Field: "subject", Err: err}
 	}
 	if c.IssuedAt, err = ParseDay(*w.IssuedAt); err != nil {
-		return nil, &FieldError{Field: "issuedAt", Err: err}
+		return nil, &strictjson.FieldError{Field: "issuedAt", Err: err}
 	}
 	if c.ExpiresAt, err = ParseDay(*w.ExpiresAt); err != nil {
-		return nil, &FieldError{Field: "expiresAt", Err: err}
+		return nil, &strictjson.FieldError{Field: "expiresAt", Err: err}
 	}
 	if c.History, err = (historyJSON{PeriodStart: w.PeriodStart, Months: w.Months}).history(); err != nil {
 		return nil, err
 	}
 	sig, err := parseHex(*w.Signature, SignatureSize)
 	if err != nil {
-		return nil, &FieldError{Field: "signature", Err: err}
+		return nil, &strictjson.FieldError{Field: "signature", Err: err}
 	}
 	copy(c.Signature[:], sig)
 	if err := c.validateFields(); err != nil {
@@ -318,3 +320,7 @@ func Today(now time.Time) Day { return DayOf(now) }
 
 // ErrMissing is returned for an absent required input.
 var ErrMissing = errors.New("credential: missing input")
+
+func fieldErr(field string, format string, args ...any) error {
+	return &strictjson.FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+}

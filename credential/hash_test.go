@@ -13,6 +13,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/poseidon2"
 
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 )
 
 // hashVector is one known answer in testdata/hash_vectors.json.
@@ -109,7 +110,7 @@ func TestHashKnownAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	var vs []hashVector
-	if err := credential.DecodeStrict(data, &vs, "hash vectors"); err != nil {
+	if err := strictjson.Decode(data, &vs, "hash vectors"); err != nil {
 		t.Fatal(err)
 	}
 	if len(vs) != len(hashInputs()) {

@@ -14,6 +14,8 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/poseidon2"
 	"github.com/consensys/gnark-crypto/ecc/bn254/twistededwards"
 	"github.com/consensys/gnark-crypto/ecc/bn254/twistededwards/eddsa"
+
+	"github.com/tacit-zk/tacit/internal/strictjson"
 )
 
 // Sizes of encoded keys and signatures.
@@ -149,7 +151,7 @@ func (s *IssuerSecret) MarshalJSON() ([]byte, error) {
 // ParseIssuerSecret reads a key file written by MarshalJSON.
 func ParseIssuerSecret(data []byte) (*IssuerSecret, error) {
 	var w issuerFileJSON
-	if err := DecodeStrict(data, &w, "issuer key file"); err != nil {
+	if err := strictjson.Decode(data, &w, "issuer key file"); err != nil {
 		return nil, err
 	}
 	if w.Kind != issuerFileKind {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/tacit-zk/tacit/internal/strictjson"
 )
 
 // MaxMonths is the longest history a credential holds, and the capacity of
@@ -101,7 +103,7 @@ type historyJSON struct {
 // {"periodStart":"2023-11","months":[{"status":"ok","amount":125000}, ...]}.
 func ParseRecords(data []byte) (History, error) {
 	var w historyJSON
-	if err := DecodeStrict(data, &w, "records"); err != nil {
+	if err := strictjson.Decode(data, &w, "records"); err != nil {
 		return History{}, err
 	}
 	h, err := w.history()
@@ -117,7 +119,7 @@ func (w historyJSON) history() (History, error) {
 	}
 	start, err := ParseMonth(*w.PeriodStart)
 	if err != nil {
-		return History{}, &FieldError{Field: "periodStart", Err: err}
+		return History{}, &strictjson.FieldError{Field: "periodStart", Err: err}
 	}
 	if w.Months == nil {
 		return History{}, fieldErr("months", "missing")
@@ -132,7 +134,7 @@ func (w historyJSON) history() (History, error) {
 		}
 		st, err := ParseStatus(*m.Status)
 		if err != nil {
-			return History{}, &FieldError{Field: fmt.Sprintf("months[%d].status", i), Err: err}
+			return History{}, &strictjson.FieldError{Field: fmt.Sprintf("months[%d].status", i), Err: err}
 		}
 		h.Months[i] = Record{Status: st, Amount: *m.Amount}
 	}

@@ -12,6 +12,7 @@ import (
 
 	circuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 	"github.com/tacit-zk/tacit/registry"
 )
 
@@ -100,7 +101,7 @@ func invalid(field, format string, args ...any) error {
 // predicate does not take) and validates it.
 func Parse(data []byte) (*Policy, error) {
 	var w policyJSON
-	if err := credential.DecodeStrict(data, &w, "policy"); err != nil {
+	if err := strictjson.Decode(data, &w, "policy"); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	switch {

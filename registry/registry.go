@@ -10,6 +10,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 )
 
 // FileVersion is the only registry file layout this package reads and writes.
@@ -282,7 +283,7 @@ func (r *Registry) MarshalIndent() ([]byte, error) {
 // depth other than Depth.
 func Parse(data []byte) (*Registry, error) {
 	var f fileJSON
-	if err := credential.DecodeStrict(data, &f, "registry"); err != nil {
+	if err := strictjson.Decode(data, &f, "registry"); err != nil {
 		return nil, err
 	}
 	bad := func(field, format string, args ...any) error {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 )
 
 // bind decodes the request body strictly into v: JSON only, no unknown or
@@ -30,7 +30,7 @@ func bind(c echo.Context, v any) error {
 		}
 		return badRequest("could not read the request body")
 	}
-	if err := credential.DecodeStrict(data, v, "request"); err != nil {
+	if err := strictjson.Decode(data, v, "request"); err != nil {
 		return badRequest("%s", err.Error())
 	}
 	return nil

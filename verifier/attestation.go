@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
-	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 )
 
 // policyStatement is the statement whose attestations carry a policy section.
@@ -52,7 +52,7 @@ type PolicyPublic struct {
 // fields, trailing data and a missing field are refused.
 func ParseAttestation(data []byte) (*Attestation, error) {
 	var a Attestation
-	if err := credential.DecodeStrict(data, &a, "attestation"); err != nil {
+	if err := strictjson.Decode(data, &a, "attestation"); err != nil {
 		return nil, err
 	}
 	if a.Version != AttestationVersion {

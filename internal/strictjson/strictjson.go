@@ -1,4 +1,4 @@
-package credential
+package strictjson
 
 import (
 	"bytes"
@@ -12,29 +12,34 @@ import (
 	"strings"
 )
 
-// DecodeStrict decodes exactly one JSON value from data into v, which must
-// be a pointer, so that a document has a single accepted reading. Before
+// MaxDepth is how deeply arrays and objects may nest in a document Decode
+// accepts; the document itself is level 1.
+const MaxDepth = 64
+
+// Decode decodes exactly one JSON value from data into v, which must be a
+// pointer, so that a document has a single accepted reading. Before
 // encoding/json sees the document, a walk guided by v's type refuses what
 // encoding/json would let through: a key that matches a field only up to
 // case (encoding/json folds case, so "PeriodStart" would set periodStart
 // and {"periodStart":..,"PERIODSTART":..} would pass as two keys), a
 // duplicate key at any depth, an unknown field, a value of the wrong JSON
-// type, an integer not written in its one decimal form, and a missing key
-// or JSON null for a field that is not a pointer, slice, map or interface.
-// Trailing data is refused too. Errors name the field by its path
-// ("months[2].amount"); what names the document ("records", "credential",
-// ...).
-func DecodeStrict(data []byte, v any, what string) error {
+// type, an integer not written in its one decimal form, a missing key or
+// JSON null for a field that is not a pointer, slice, map or interface, and
+// arrays and objects nested deeper than MaxDepth (inside json.RawMessage
+// and interface values too). Trailing data is refused too. Errors name the
+// field by its path ("months[2].amount"); what names the document
+// ("records", "credential", ...).
+func Decode(data []byte, v any, what string) error {
 	t := reflect.TypeOf(v)
 	if t == nil || t.Kind() != reflect.Pointer {
 		return fmt.Errorf("%s: decoding needs a pointer, not %v", what, t)
 	}
-	walk := json.NewDecoder(bytes.NewReader(data))
-	walk.UseNumber()
-	if err := checkValue(walk, t.Elem(), ""); err != nil {
+	w := &walker{dec: json.NewDecoder(bytes.NewReader(data))}
+	w.dec.UseNumber()
+	if err := w.checkValue(t.Elem()); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if _, err := walk.Token(); !errors.Is(err, io.EOF) {
+	if _, err := w.dec.Token(); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%s: unexpected data after the JSON value", what)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -76,16 +81,59 @@ type FieldError struct {
 func (e *FieldError) Error() string { return fmt.Sprintf("field %q: %v", e.Field, e.Err) }
 func (e *FieldError) Unwrap() error { return e.Err }
 
-func fieldErr(field string, format string, args ...any) error {
-	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+// walker checks a document token by token. path holds the segments of the
+// field being checked; it is formatted only when an error names the field,
+// so that the walk allocates nothing per level of nesting.
+type walker struct {
+	dec   *json.Decoder
+	path  []segment
+	depth int // arrays and objects open around the current token
 }
 
-// errAt is fieldErr, or a plain error for the document itself (path "").
-func errAt(path string, format string, args ...any) error {
+// segment is one step of a field's path: an object key, or an array index
+// when isIndex.
+type segment struct {
+	key     string
+	index   int
+	isIndex bool
+}
+
+// pathString formats the current path: keys joined by ".", indexes as
+// "[i]" ("months[2].amount"), "" for the document itself.
+func (w *walker) pathString() string {
+	var b strings.Builder
+	for _, s := range w.path {
+		if s.isIndex {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteByte(']')
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.key)
+	}
+	return b.String()
+}
+
+// errAt returns a FieldError for the current path, or a plain error for the
+// document itself.
+func (w *walker) errAt(format string, args ...any) error {
+	path := w.pathString()
 	if path == "" {
 		return fmt.Errorf(format, args...)
 	}
-	return fieldErr(path, format, args...)
+	return &FieldError{Field: path, Err: fmt.Errorf(format, args...)}
+}
+
+// enter opens one level of nesting, refusing more than MaxDepth.
+func (w *walker) enter() error {
+	w.depth++
+	if w.depth > MaxDepth {
+		return fmt.Errorf("nesting deeper than %d levels", MaxDepth)
+	}
+	return nil
 }
 
 var (
@@ -94,17 +142,17 @@ var (
 	jsonNumber      = reflect.TypeFor[json.Number]()
 )
 
-// checkValue reads one JSON value from dec and checks it against t. A nil t,
-// an interface or a type that decodes itself gets only the duplicate-key
-// check.
-func checkValue(dec *json.Decoder, t reflect.Type, path string) error {
-	tok, err := dec.Token()
+// checkValue reads one JSON value and checks it against t. A nil t, an
+// interface or a type that decodes itself gets only the duplicate-key and
+// depth checks.
+func (w *walker) checkValue(t reflect.Type) error {
+	tok, err := w.dec.Token()
 	if err != nil {
 		return fmt.Errorf("malformed JSON: %w", err)
 	}
 	for t != nil && !decodesItself(t) {
 		if tok == nil && !nullable(t) {
-			return typeErr(path, t, tok)
+			return w.typeErr(t, tok)
 		}
 		if tok == nil || t.Kind() != reflect.Pointer {
 			break
@@ -114,64 +162,64 @@ func checkValue(dec *json.Decoder, t reflect.Type, path string) error {
 	if tok == nil || t == nil || decodesItself(t) || t.Kind() == reflect.Interface {
 		switch tok {
 		case json.Delim('{'):
-			return checkObject(dec, nil, path)
+			return w.checkObject(nil)
 		case json.Delim('['):
-			return checkArray(dec, nil, path)
+			return w.checkArray(nil)
 		}
 		return nil
 	}
 	switch t.Kind() {
 	case reflect.Struct, reflect.Map:
 		if tok != json.Delim('{') {
-			return typeErr(path, t, tok)
+			return w.typeErr(t, tok)
 		}
-		return checkObject(dec, t, path)
+		return w.checkObject(t)
 	case reflect.Slice, reflect.Array:
 		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
-			return expectString(tok, t, path) // base64
+			return w.expectString(tok, t) // base64
 		}
 		if tok != json.Delim('[') {
-			return typeErr(path, t, tok)
+			return w.typeErr(t, tok)
 		}
-		return checkArray(dec, t.Elem(), path)
+		return w.checkArray(t.Elem())
 	case reflect.String:
 		if t == jsonNumber {
-			return expectNumber(tok, t, path, nil)
+			return w.expectNumber(tok, t, nil)
 		}
-		return expectString(tok, t, path)
+		return w.expectString(tok, t)
 	case reflect.Bool:
 		if _, ok := tok.(bool); !ok {
-			return typeErr(path, t, tok)
+			return w.typeErr(t, tok)
 		}
 		return nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return expectNumber(tok, t, path, func(s string) bool {
+		return w.expectNumber(tok, t, func(s string) bool {
 			n, err := strconv.ParseInt(s, 10, t.Bits())
 			return err == nil && strconv.FormatInt(n, 10) == s
 		})
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return expectNumber(tok, t, path, func(s string) bool {
+		return w.expectNumber(tok, t, func(s string) bool {
 			n, err := strconv.ParseUint(s, 10, t.Bits())
 			return err == nil && strconv.FormatUint(n, 10) == s
 		})
 	case reflect.Float32, reflect.Float64:
-		return expectNumber(tok, t, path, nil)
+		return w.expectNumber(tok, t, nil)
 	}
-	return typeErr(path, t, tok)
+	return w.typeErr(t, tok)
 }
 
-func expectString(tok json.Token, t reflect.Type, path string) error {
+func (w *walker) expectString(tok json.Token, t reflect.Type) error {
 	if _, ok := tok.(string); !ok {
-		return typeErr(path, t, tok)
+		return w.typeErr(t, tok)
 	}
 	return nil
 }
 
 // expectNumber checks that tok is a number whose text satisfies ok (if set).
-func expectNumber(tok json.Token, t reflect.Type, path string, ok func(string) bool) error {
+func (w *walker) expectNumber(tok json.Token, t reflect.Type, ok func(string) bool) error {
 	n, isNum := tok.(json.Number)
 	if !isNum || ok != nil && !ok(string(n)) {
-		return typeErr(path, t, tok)
+		return w.typeErr(t, tok)
 	}
 	return nil
 }
@@ -179,20 +227,23 @@ func expectNumber(tok json.Token, t reflect.Type, path string, ok func(string) b
 // checkObject checks the rest of an object against t: a struct (only its
 // fields' exact names, and every required field present), a map, or nil
 // (anything). No key may repeat.
-func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
+func (w *walker) checkObject(t reflect.Type) error {
+	if err := w.enter(); err != nil {
+		return err
+	}
 	var fields []jsonField
 	if t != nil && t.Kind() == reflect.Struct {
 		fields = jsonFields(t)
 	}
 	seen := map[string]bool{}
-	for dec.More() {
-		key, err := objectKey(dec)
+	for w.dec.More() {
+		key, err := w.objectKey()
 		if err != nil {
 			return err
 		}
-		p := joinPath(path, key)
+		w.path = append(w.path, segment{key: key})
 		if seen[key] {
-			return fmt.Errorf("field %q appears twice", p)
+			return fmt.Errorf("field %q appears twice", w.pathString())
 		}
 		seen[key] = true
 		var elem reflect.Type
@@ -203,20 +254,22 @@ func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
 		default:
 			f, ok := fieldNamed(fields, key)
 			if !ok {
-				return fmt.Errorf("unknown field %q", p)
+				return fmt.Errorf("unknown field %q", w.pathString())
 			}
 			elem = f.typ
 		}
-		if err := checkValue(dec, elem, p); err != nil {
+		if err := w.checkValue(elem); err != nil {
 			return err
 		}
+		w.path = w.path[:len(w.path)-1]
 	}
-	if err := closeDelim(dec); err != nil {
+	if err := w.closeDelim(); err != nil {
 		return err
 	}
 	for _, f := range fields {
 		if f.required && !seen[f.name] {
-			return fieldErr(joinPath(path, f.name), "missing")
+			w.path = append(w.path, segment{key: f.name})
+			return w.errAt("missing")
 		}
 	}
 	return nil
@@ -224,17 +277,22 @@ func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
 
 // checkArray checks the rest of an array whose elements are of type elem
 // (nil: anything).
-func checkArray(dec *json.Decoder, elem reflect.Type, path string) error {
-	for i := 0; dec.More(); i++ {
-		if err := checkValue(dec, elem, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+func (w *walker) checkArray(elem reflect.Type) error {
+	if err := w.enter(); err != nil {
+		return err
+	}
+	for i := 0; w.dec.More(); i++ {
+		w.path = append(w.path, segment{index: i, isIndex: true})
+		if err := w.checkValue(elem); err != nil {
 			return err
 		}
+		w.path = w.path[:len(w.path)-1]
 	}
-	return closeDelim(dec)
+	return w.closeDelim()
 }
 
-func objectKey(dec *json.Decoder) (string, error) {
-	tok, err := dec.Token()
+func (w *walker) objectKey() (string, error) {
+	tok, err := w.dec.Token()
 	if err != nil {
 		return "", fmt.Errorf("malformed JSON: %w", err)
 	}
@@ -242,18 +300,14 @@ func objectKey(dec *json.Decoder) (string, error) {
 	return key, nil
 }
 
-func closeDelim(dec *json.Decoder) error {
-	if _, err := dec.Token(); err != nil {
+// closeDelim reads the closing delimiter of an array or object and leaves
+// its level of nesting.
+func (w *walker) closeDelim() error {
+	if _, err := w.dec.Token(); err != nil {
 		return fmt.Errorf("malformed JSON: %w", err)
 	}
+	w.depth--
 	return nil
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 type jsonField struct {
@@ -333,8 +387,8 @@ func decodesItself(t reflect.Type) bool {
 	return false
 }
 
-func typeErr(path string, t reflect.Type, tok json.Token) error {
-	return errAt(path, "expected %s, got JSON %s", describeType(t), describeToken(tok))
+func (w *walker) typeErr(t reflect.Type, tok json.Token) error {
+	return w.errAt("expected %s, got JSON %s", describeType(t), describeToken(tok))
 }
 
 func describeType(t reflect.Type) string {
