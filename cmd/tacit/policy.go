@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/atomicfile"
 	"github.com/tacit-zk/tacit/policy"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
@@ -158,7 +159,7 @@ func registryBuild(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFile(*path, data, 0o644); err != nil {
+	if err := atomicfile.Write(*path, data, 0o644); err != nil {
 		return err
 	}
 	s, _ := reg.Set(*name)
@@ -220,7 +221,7 @@ func provePolicy(e *env, keyDir, policyPath, registryPath string, credPaths []st
 	if err != nil {
 		return err
 	}
-	if err := writeFile(out, data, 0o644); err != nil {
+	if err := atomicfile.Write(out, data, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %s, policy %q (hash %s) as of %s\n", out, att.Statement, r.Policy.ID, r.Policy.HashHex(), r.AsOf)
