@@ -12,6 +12,7 @@ import (
 
 	circuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/name"
 	"github.com/tacit-zk/tacit/internal/strictjson"
 	"github.com/tacit-zk/tacit/registry"
 )
@@ -211,9 +212,9 @@ func (r ruleJSON) rule(i int) (Rule, error) {
 }
 
 // ValidateName checks a policy or credential name: 1 to 64 characters of
-// a-z, 0-9, '.', '_' and '-' (registry.IsName).
-func ValidateName(name string) error {
-	if !registry.IsName(name) {
+// a-z, 0-9, '.', '_' and '-' (see package internal/name).
+func ValidateName(s string) error {
+	if !name.Valid(s, MaxNameLength) {
 		return fmt.Errorf("must be 1 to %d characters of a-z, 0-9, '.', '_' and '-'", MaxNameLength)
 	}
 	return nil

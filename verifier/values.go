@@ -10,6 +10,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/name"
 )
 
 // MaxLenderLength bounds lender identifiers.
@@ -17,14 +18,12 @@ const MaxLenderLength = 64
 
 // ValidateLender checks a lender identifier: 1 to 64 characters of a-z,
 // 0-9, '.', '_' and '-'.
-func ValidateLender(name string) error {
-	if len(name) == 0 || len(name) > MaxLenderLength {
+func ValidateLender(lender string) error {
+	if len(lender) == 0 || len(lender) > MaxLenderLength {
 		return fmt.Errorf("verifier: lender identifier must be 1 to %d characters", MaxLenderLength)
 	}
-	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return fmt.Errorf("verifier: lender identifier %q may use only a-z, 0-9, '.', '_' and '-'", name)
-		}
+	if !name.Valid(lender, MaxLenderLength) {
+		return fmt.Errorf("verifier: lender identifier %q may use only a-z, 0-9, '.', '_' and '-'", lender)
 	}
 	return nil
 }
