@@ -1,11 +1,9 @@
 package policy
 
 import (
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -397,18 +395,10 @@ func (p *Policy) MarshalIndent() ([]byte, error) {
 }
 
 // Hash is the policy hash, a public input of every policy/v1 proof:
-// sha256(HashTag || 0x00 || Canonical()) with the top three bits cleared,
-// so that it is a canonical field element.
+// sha256(HashTag || 0x00 || Canonical()) with the top three bits cleared
+// (credential.TagDigest), so that it is a canonical field element.
 func (p *Policy) Hash() fr.Element {
-	h := sha256.New()
-	h.Write([]byte(HashTag))
-	h.Write([]byte{0})
-	h.Write(p.Canonical())
-	sum := h.Sum(nil)
-	sum[0] &= 0x1f
-	var e fr.Element
-	e.SetBigInt(new(big.Int).SetBytes(sum))
-	return e
+	return credential.TagDigest(HashTag, p.Canonical())
 }
 
 // HashHex is Hash as 64 lowercase hex characters.

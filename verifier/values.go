@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"fmt"
 	"io"
 	"math/big"
@@ -29,16 +28,13 @@ func ValidateLender(lender string) error {
 }
 
 // LenderID maps a lender identifier to the circuit's public input L:
-// sha256("tacit/lender/v1" || 0x00 || name) with the top three bits cleared.
+// sha256("tacit/lender/v1" || 0x00 || name) with the top three bits cleared
+// (credential.TagDigest).
 func LenderID(name string) (fr.Element, error) {
 	if err := ValidateLender(name); err != nil {
 		return fr.Element{}, err
 	}
-	sum := sha256.Sum256(append([]byte("tacit/lender/v1\x00"), name...))
-	sum[0] &= 0x1f
-	var e fr.Element
-	e.SetBigInt(new(big.Int).SetBytes(sum[:]))
-	return e, nil
+	return credential.TagDigest("tacit/lender/v1", []byte(name)), nil
 }
 
 // ParseNonce parses a lender nonce: 64 lowercase hex characters of a value
