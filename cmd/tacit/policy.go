@@ -11,7 +11,7 @@ import (
 
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/atomicfile"
-	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/verifier"
@@ -53,8 +53,8 @@ func parseFile(fs *flag.FlagSet, args []string, what string) (string, error) {
 
 // loadPolicy reads a policy and, if path is set, a registry that must hold
 // every set the policy names.
-func loadPolicy(policyPath, registryPath string) (*policy.Policy, *registry.Registry, error) {
-	p, err := policy.Load(policyPath)
+func loadPolicy(policyPath, registryPath string) (*policydoc.Policy, *registry.Registry, error) {
+	p, err := policydoc.Load(policyPath)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -73,7 +73,7 @@ func loadPolicy(policyPath, registryPath string) (*policy.Policy, *registry.Regi
 
 // policyArgs parses `tacit policy <name> policy.json [--registry ...]` and
 // loads both files.
-func policyArgs(e *env, name, registryUsage string, args []string) (*policy.Policy, *registry.Registry, error) {
+func policyArgs(e *env, name, registryUsage string, args []string) (*policydoc.Policy, *registry.Registry, error) {
 	fs := e.flags("policy " + name)
 	registryPath := fs.String("registry", "", registryUsage)
 	file, err := parseFile(fs, args, "policy")
@@ -104,7 +104,7 @@ func policyHash(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := policy.Load(file)
+	p, err := policydoc.Load(file)
 	if err != nil {
 		return err
 	}
