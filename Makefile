@@ -65,7 +65,7 @@ fuzz: ## run each decoder's fuzz target for FUZZTIME
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCredential$$' -fuzztime $(FUZZTIME) ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAttestation$$' -fuzztime $(FUZZTIME) ./verifier
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePolicyAttestation$$' -fuzztime $(FUZZTIME) ./verifier
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./policy
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./policydoc
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./registry
 	$(GO) test -run '^$$' -fuzz '^FuzzStepFile$$' -fuzztime $(FUZZTIME) ./ceremony
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCircuits$$' -fuzztime $(FUZZTIME) ./audit

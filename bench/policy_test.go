@@ -7,7 +7,7 @@ import (
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
-	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/verifier"
@@ -23,7 +23,7 @@ func policyWorkload() workload {
 	if err != nil {
 		panic(err)
 	}
-	pol, err := policy.Parse(data)
+	pol, err := policydoc.Parse(data)
 	if err != nil {
 		panic(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 
+	"github.com/tacit-zk/tacit/internal/name"
 	"github.com/tacit-zk/tacit/internal/strictjson"
 	"github.com/tacit-zk/tacit/keys"
 )
@@ -44,14 +45,21 @@ const maxHeader = 4096
 
 var stepFile = regexp.MustCompile(`^phase([12])-([0-9]{4})-([a-z0-9][a-z0-9._-]{0,31})\.bin$`)
 
-var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)
+// maxContributorName bounds contributor names.
+const maxContributorName = 32
+
+// startsAlphanumeric reports whether s starts with a-z or 0-9, so that a
+// contributor's file name never starts with '.', '_' or '-'.
+func startsAlphanumeric(s string) bool {
+	return s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] >= '0' && s[0] <= '9')
+}
 
 // ValidateName checks a contributor name: 1 to 32 characters of a-z, 0-9,
 // '.', '_' and '-', starting with a letter or digit. It becomes part of a
 // file name.
-func ValidateName(name string) error {
-	if !validName.MatchString(name) {
-		return fmt.Errorf("ceremony: contributor name %q must be 1 to 32 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit", name)
+func ValidateName(s string) error {
+	if !name.Valid(s, maxContributorName) || !startsAlphanumeric(s) {
+		return fmt.Errorf("ceremony: contributor name %q must be 1 to 32 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit", s)
 	}
 	return nil
 }

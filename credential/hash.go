@@ -32,12 +32,20 @@ var permutation = poseidon2.NewPermutation(SpongeWidth, SpongeFullRounds, Sponge
 // it is a canonical field element. Binding n makes the fixed-length sponge
 // injective without padding rules.
 func DomainTag(tag string, n int) fr.Element {
+	var nb [4]byte
+	binary.BigEndian.PutUint32(nb[:], uint32(n))
+	return TagDigest(tag, nb[:])
+}
+
+// TagDigest maps data to a field element under a domain tag:
+// sha256(tag || 0x00 || data) with the top three bits cleared, so that it
+// is a canonical field element (below 2^253, and so below the modulus).
+// DomainTag, the policy hash and the lender identifier are all TagDigests.
+func TagDigest(tag string, data []byte) fr.Element {
 	h := sha256.New()
 	h.Write([]byte(tag))
 	h.Write([]byte{0})
-	var nb [4]byte
-	binary.BigEndian.PutUint32(nb[:], uint32(n))
-	h.Write(nb[:])
+	h.Write(data)
 	sum := h.Sum(nil)
 	sum[0] &= 0x1f
 	var e fr.Element

@@ -172,3 +172,23 @@ func TestDomainTagIsCanonical(t *testing.T) {
 		t.Error("the domain tag does not bind the length")
 	}
 }
+
+// TestTagDigestKnownAnswers pins TagDigest, which the domain tags, the
+// policy hash and the lender identifier share: sha256(tag || 0x00 || data)
+// with the top three bits cleared (values from an independent sha256).
+func TestTagDigestKnownAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		tag, data, want string
+	}{
+		{"tacit/lender/v1", "acme-bank", "144d392108c2f58a3f5b3f6c838ccf55333c24650224a964d7be18276e718f2d"},
+		{credential.TagSubject, "\x00\x00\x00\x01", "168ad262d3103fbd66325f9855c541bcf2ca2f5b03562e370c09bae64f022aad"},
+		{"", "", "0e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"},
+	} {
+		if got := credential.FieldHex(credential.TagDigest(tc.tag, []byte(tc.data))); got != tc.want {
+			t.Errorf("TagDigest(%q, %q) = %s, want %s", tc.tag, tc.data, got, tc.want)
+		}
+	}
+	if credential.DomainTag(credential.TagSubject, 1) != credential.TagDigest(credential.TagSubject, []byte{0, 0, 0, 1}) {
+		t.Error("DomainTag(tag, n) is not TagDigest(tag, n as uint32)")
+	}
+}

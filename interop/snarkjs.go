@@ -11,6 +11,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
 	"github.com/consensys/gnark/backend/groth16"
 
+	"github.com/tacit-zk/tacit/internal/atomicfile"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -109,7 +110,7 @@ func WriteSnarkjs(dir string, vk groth16.VerifyingKey, att *verifier.Attestation
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), append(data, '\n'), 0o644); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, name), append(data, '\n'), 0o644); err != nil {
 			return fmt.Errorf("interop: %w", err)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/consensys/gnark/constraint"
 
 	"github.com/tacit-zk/tacit/circuits"
+	"github.com/tacit-zk/tacit/internal/atomicfile"
 )
 
 // File names inside a circuit's folder.
@@ -144,30 +145,11 @@ func Write(dir, id string, ccs constraint.ConstraintSystem, pk groth16.ProvingKe
 		return err
 	}
 	for name, data := range map[string][]byte{CircuitFile: ccsBuf.Bytes(), ProvingFile: pkBuf.Bytes(), VerifyingFile: vkBuf.Bytes(), ManifestFile: append(mb, '\n')} {
-		if err := writeAtomic(filepath.Join(folder, name), data); err != nil {
-			return err
+		if err := atomicfile.Write(filepath.Join(folder, name), data, 0o644); err != nil {
+			return fmt.Errorf("keys: %w", err)
 		}
 	}
 	return nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("keys: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("keys: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("keys: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("keys: %w", err)
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // ReadManifest reads a circuit's manifest.

@@ -11,7 +11,7 @@ import (
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/keys"
-	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/verifier"
 )
@@ -19,7 +19,7 @@ import (
 // PolicyRequest is one policy proof to make.
 type PolicyRequest struct {
 	// Policy is the lender's policy document.
-	Policy *policy.Policy
+	Policy *policydoc.Policy
 	// Registry holds the issuer sets the policy names; the proof uses each
 	// set's current root and the issuer's membership proof.
 	Registry *registry.Registry

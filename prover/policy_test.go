@@ -13,7 +13,7 @@ import (
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
-	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/verifier"
@@ -50,9 +50,9 @@ const policyDoc = `{
   ]
 }`
 
-func mustPolicy(t testing.TB, doc string) *policy.Policy {
+func mustPolicy(t testing.TB, doc string) *policydoc.Policy {
 	t.Helper()
-	p, err := policy.Parse([]byte(doc))
+	p, err := policydoc.Parse([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/name"
 	"github.com/tacit-zk/tacit/internal/strictjson"
 )
 
@@ -27,24 +28,11 @@ var (
 	ErrUnknownRoot  = errors.New("registry: not a root of the issuer set")
 )
 
-// IsName reports whether s is a well-formed name (of a set, a policy or a
-// policy's credential): 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.
-func IsName(s string) bool {
-	if len(s) == 0 || len(s) > MaxNameLength {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// ValidateName checks a set name (see IsName).
-func ValidateName(name string) error {
-	if !IsName(name) {
-		return fmt.Errorf("registry: set name %q must be 1 to %d characters of a-z, 0-9, '.', '_' and '-'", name, MaxNameLength)
+// ValidateName checks a set name: 1 to 64 characters of a-z, 0-9, '.', '_'
+// and '-' (see package internal/name).
+func ValidateName(s string) error {
+	if !name.Valid(s, MaxNameLength) {
+		return fmt.Errorf("registry: set name %q must be 1 to %d characters of a-z, 0-9, '.', '_' and '-'", s, MaxNameLength)
 	}
 	return nil
 }

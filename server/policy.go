@@ -11,7 +11,7 @@ import (
 
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
-	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/server/challenges"
@@ -37,11 +37,11 @@ var errUnreadable = errors.New("server: unreadable job payload")
 var errNoRegistry = badRequest("this service has no issuer registry, so it takes no policies (start it with --registry FILE)")
 
 // parsePolicy validates a policy document against the service's registry.
-func (s *Server) parsePolicy(raw json.RawMessage, field string) (*policy.Policy, error) {
+func (s *Server) parsePolicy(raw json.RawMessage, field string) (*policydoc.Policy, error) {
 	if s.cfg.Registry == nil {
 		return nil, errNoRegistry
 	}
-	p, err := policy.Parse(raw)
+	p, err := policydoc.Parse(raw)
 	if err != nil {
 		return nil, badRequest("field %q: %s", field, strings.TrimPrefix(err.Error(), "policy: "))
 	}
@@ -76,12 +76,12 @@ func (s *Server) createPolicyChallenge(c echo.Context, raw json.RawMessage, asOf
 	})
 }
 
-func policyOf(ch challenges.Challenge) (*policy.Policy, policyParams, error) {
+func policyOf(ch challenges.Challenge) (*policydoc.Policy, policyParams, error) {
 	var pp policyParams
 	if err := json.Unmarshal(ch.Params, &pp); err != nil {
 		return nil, pp, err
 	}
-	p, err := policy.Parse(pp.Policy)
+	p, err := policydoc.Parse(pp.Policy)
 	return p, pp, err
 }
 
@@ -110,7 +110,7 @@ func (s *Server) policyPayload(ch challenges.Challenge, creds []json.RawMessage,
 
 // provePolicy is the worker's half of a policy job.
 func (w *Worker) provePolicy(p payload, holder credential.HolderSecret, asOf credential.Month) (*verifier.Attestation, error) {
-	pol, err1 := policy.Parse(p.Policy)
+	pol, err1 := policydoc.Parse(p.Policy)
 	reg, err2 := registry.Parse(p.Registry)
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, errUnreadable

@@ -8,7 +8,7 @@ import (
 
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
-	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/registry"
 )
 
@@ -26,7 +26,7 @@ var (
 type PolicyExpect struct {
 	// Policy is the lender's own policy document; the rules, the credential
 	// kinds and the policy hash come from it, never from the attestation.
-	Policy *policy.Policy
+	Policy *policydoc.Policy
 	// Registry holds the current issuer sets; each credential's root must be
 	// the current root of the set the policy names for it.
 	Registry *registry.Registry
@@ -140,7 +140,7 @@ func (v *Verifier) VerifyPolicy(att *Attestation, exp PolicyExpect) (*PolicyResu
 
 // checkRoots parses the attestation's roots and checks that each is the
 // current root of the issuer set the policy names for its credential.
-func checkRoots(hexes []string, p *policy.Policy, reg *registry.Registry) ([]fr.Element, error) {
+func checkRoots(hexes []string, p *policydoc.Policy, reg *registry.Registry) ([]fr.Element, error) {
 	if len(hexes) != len(p.Credentials) {
 		return nil, fmt.Errorf("%w: field \"policy.roots\": %d roots for %d credentials", ErrMalformed, len(hexes), len(p.Credentials))
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
 	"github.com/tacit-zk/tacit/keys"
-	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/verifier"
 )
@@ -116,7 +116,7 @@ func TestPolicyExpectValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := policy.Parse(data)
+	pol, err := policydoc.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"fmt"
 	"io"
 	"math/big"
@@ -10,6 +9,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/name"
 )
 
 // MaxLenderLength bounds lender identifiers.
@@ -17,29 +17,24 @@ const MaxLenderLength = 64
 
 // ValidateLender checks a lender identifier: 1 to 64 characters of a-z,
 // 0-9, '.', '_' and '-'.
-func ValidateLender(name string) error {
-	if len(name) == 0 || len(name) > MaxLenderLength {
+func ValidateLender(lender string) error {
+	if len(lender) == 0 || len(lender) > MaxLenderLength {
 		return fmt.Errorf("verifier: lender identifier must be 1 to %d characters", MaxLenderLength)
 	}
-	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return fmt.Errorf("verifier: lender identifier %q may use only a-z, 0-9, '.', '_' and '-'", name)
-		}
+	if !name.Valid(lender, MaxLenderLength) {
+		return fmt.Errorf("verifier: lender identifier %q may use only a-z, 0-9, '.', '_' and '-'", lender)
 	}
 	return nil
 }
 
 // LenderID maps a lender identifier to the circuit's public input L:
-// sha256("tacit/lender/v1" || 0x00 || name) with the top three bits cleared.
+// sha256("tacit/lender/v1" || 0x00 || name) with the top three bits cleared
+// (credential.TagDigest).
 func LenderID(name string) (fr.Element, error) {
 	if err := ValidateLender(name); err != nil {
 		return fr.Element{}, err
 	}
-	sum := sha256.Sum256(append([]byte("tacit/lender/v1\x00"), name...))
-	sum[0] &= 0x1f
-	var e fr.Element
-	e.SetBigInt(new(big.Int).SetBytes(sum[:]))
-	return e, nil
+	return credential.TagDigest("tacit/lender/v1", []byte(name)), nil
 }
 
 // ParseNonce parses a lender nonce: 64 lowercase hex characters of a value

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/atomicfile"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -132,7 +133,7 @@ func credentialSign(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFile(*out, append(data, '\n'), 0o600); err != nil {
+	if err := atomicfile.Write(*out, append(data, '\n'), 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "signed %s credential: %d months from %s, expires %s\n", c.Kind, len(c.Months), c.PeriodStart, c.ExpiresAt)

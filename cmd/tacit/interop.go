@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tacit-zk/tacit/internal/atomicfile"
 	"github.com/tacit-zk/tacit/interop"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/verifier"
@@ -53,7 +54,7 @@ func exportSolidity(e *env, args []string) error {
 	if err := interop.Solidity(&buf, vk.Key); err != nil {
 		return err
 	}
-	if err := writeFile(*out, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.Write(*out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
 	n := vk.Key.NbPublicWitness()

@@ -10,7 +10,8 @@ import (
 	"strings"
 
 	"github.com/tacit-zk/tacit/credential"
-	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/internal/atomicfile"
+	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/verifier"
@@ -52,8 +53,8 @@ func parseFile(fs *flag.FlagSet, args []string, what string) (string, error) {
 
 // loadPolicy reads a policy and, if path is set, a registry that must hold
 // every set the policy names.
-func loadPolicy(policyPath, registryPath string) (*policy.Policy, *registry.Registry, error) {
-	p, err := policy.Load(policyPath)
+func loadPolicy(policyPath, registryPath string) (*policydoc.Policy, *registry.Registry, error) {
+	p, err := policydoc.Load(policyPath)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -72,7 +73,7 @@ func loadPolicy(policyPath, registryPath string) (*policy.Policy, *registry.Regi
 
 // policyArgs parses `tacit policy <name> policy.json [--registry ...]` and
 // loads both files.
-func policyArgs(e *env, name, registryUsage string, args []string) (*policy.Policy, *registry.Registry, error) {
+func policyArgs(e *env, name, registryUsage string, args []string) (*policydoc.Policy, *registry.Registry, error) {
 	fs := e.flags("policy " + name)
 	registryPath := fs.String("registry", "", registryUsage)
 	file, err := parseFile(fs, args, "policy")
@@ -103,7 +104,7 @@ func policyHash(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := policy.Load(file)
+	p, err := policydoc.Load(file)
 	if err != nil {
 		return err
 	}
@@ -158,7 +159,7 @@ func registryBuild(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFile(*path, data, 0o644); err != nil {
+	if err := atomicfile.Write(*path, data, 0o644); err != nil {
 		return err
 	}
 	s, _ := reg.Set(*name)
@@ -220,7 +221,7 @@ func provePolicy(e *env, keyDir, policyPath, registryPath string, credPaths []st
 	if err != nil {
 		return err
 	}
-	if err := writeFile(out, data, 0o644); err != nil {
+	if err := atomicfile.Write(out, data, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %s, policy %q (hash %s) as of %s\n", out, att.Statement, r.Policy.ID, r.Policy.HashHex(), r.AsOf)

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/atomicfile"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/verifier"
 )
@@ -73,7 +74,7 @@ func prove(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFile(*out, data, 0o644); err != nil {
+	if err := atomicfile.Write(*out, data, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %s, %s\n", *out, att.Statement, verifier.Describe(prover.Statements[*statement], *window, month))

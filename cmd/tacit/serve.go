@@ -22,6 +22,7 @@ import (
 
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/atomicfile"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/server"
@@ -125,7 +126,7 @@ func devSealKey() ([]byte, error) {
 	if err := os.MkdirAll(devDir, 0o700); err != nil {
 		return nil, err
 	}
-	return key, os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600)
+	return key, atomicfile.Write(path, []byte(hex.EncodeToString(key)+"\n"), 0o600)
 }
 
 func serve(e *env, args []string) error {
@@ -325,7 +326,7 @@ func devRegistry(out io.Writer) (*registry.Registry, error) {
 		return nil, err
 	}
 	path := filepath.Join(devDir, "registry.json")
-	if err := writeFile(path, data, 0o644); err != nil {
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(out, "demo registry: %s (accredited-banks: %s issuer.key and bank2.key; tax-authorities: %s tax.key)\n", path, devDir, devDir)

@@ -1,4 +1,4 @@
-// Package policy is a lender's policy document: which credentials a
+// Package policydoc is a lender's policy document: which credentials a
 // business must present (up to 3, each of a kind and from a named
 // accredited-issuer set) and which rules they must satisfy (up to 4
 // predicates over a window of months of one credential). One policy/v1
@@ -44,4 +44,4 @@
 // Trust: a policy is public. It names issuer sets, not keys: the registry
 // (package registry) says which issuers a set holds today, and a verifier
 // accepts only each set's current root.
-package policy
+package policydoc

@@ -1,4 +1,4 @@
-package policy_test
+package policydoc_test
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 	circuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
-	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/registry"
 )
 
@@ -26,9 +26,9 @@ func example(t testing.TB) []byte {
 	return data
 }
 
-func parse(t testing.TB, data []byte) *policy.Policy {
+func parse(t testing.TB, data []byte) *policydoc.Policy {
 	t.Helper()
-	p, err := policy.Parse(data)
+	p, err := policydoc.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +173,8 @@ func TestParseRefuses(t *testing.T) {
 		}, `at most one minimum rule`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := policy.Parse(edit(t, base, tc.fn))
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, policy.ErrInvalid) {
+			_, err := policydoc.Parse(edit(t, base, tc.fn))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, policydoc.ErrInvalid) {
 				t.Fatalf("Parse = %v, want %q", err, tc.want)
 			}
 		})
@@ -185,7 +185,7 @@ func TestParseRefuses(t *testing.T) {
 		"not JSON":          `policy`,
 		"version as string": strings.Replace(string(base), `"version": 1`, `"version": "1"`, 1),
 	} {
-		if _, err := policy.Parse([]byte(doc)); err == nil {
+		if _, err := policydoc.Parse([]byte(doc)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
@@ -272,7 +272,7 @@ func TestExplain(t *testing.T) {
 			t.Errorf("explanation lacks %q:\n%s", want, text)
 		}
 	}
-	for r, want := range map[policy.Rule]string{
+	for r, want := range map[policydoc.Rule]string{
 		{Predicate: circuit.RuleNoMonthAtOrAbove, Credential: "b", Window: 12, Status: credential.StatusLate60}: "no month late60 or worse in the 12 months",
 		{Predicate: circuit.RuleOnTime, Credential: "b", Window: 12, PerMille: 975}:                             "at least 97.5% of",
 		{Predicate: circuit.RuleSum, Credential: "b", Window: 12, AtLeast: 1234567}:                             "add up to at least 1,234,567",
@@ -292,11 +292,11 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"version":1,"id":"small","credentials":[{"name":"b","kind":"payment-history","issuerSet":"banks"}],"rules":[{"name":"c","credential":"b","predicate":"history","months":36}]}`))
 	f.Add([]byte(`{"version":1,"id":"x","credentials":[],"rules":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := policy.Parse(data)
+		p, err := policydoc.Parse(data)
 		if err != nil {
 			return
 		}
-		q, err := policy.Parse(p.Canonical())
+		q, err := policydoc.Parse(p.Canonical())
 		if err != nil {
 			t.Fatalf("the canonical form does not parse: %v", err)
 		}

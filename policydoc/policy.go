@@ -1,17 +1,16 @@
-package policy
+package policydoc
 
 import (
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	circuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/name"
 	"github.com/tacit-zk/tacit/internal/strictjson"
 	"github.com/tacit-zk/tacit/registry"
 )
@@ -211,9 +210,9 @@ func (r ruleJSON) rule(i int) (Rule, error) {
 }
 
 // ValidateName checks a policy or credential name: 1 to 64 characters of
-// a-z, 0-9, '.', '_' and '-' (registry.IsName).
-func ValidateName(name string) error {
-	if !registry.IsName(name) {
+// a-z, 0-9, '.', '_' and '-' (see package internal/name).
+func ValidateName(s string) error {
+	if !name.Valid(s, MaxNameLength) {
 		return fmt.Errorf("must be 1 to %d characters of a-z, 0-9, '.', '_' and '-'", MaxNameLength)
 	}
 	return nil
@@ -396,18 +395,10 @@ func (p *Policy) MarshalIndent() ([]byte, error) {
 }
 
 // Hash is the policy hash, a public input of every policy/v1 proof:
-// sha256(HashTag || 0x00 || Canonical()) with the top three bits cleared,
-// so that it is a canonical field element.
+// sha256(HashTag || 0x00 || Canonical()) with the top three bits cleared
+// (credential.TagDigest), so that it is a canonical field element.
 func (p *Policy) Hash() fr.Element {
-	h := sha256.New()
-	h.Write([]byte(HashTag))
-	h.Write([]byte{0})
-	h.Write(p.Canonical())
-	sum := h.Sum(nil)
-	sum[0] &= 0x1f
-	var e fr.Element
-	e.SetBigInt(new(big.Int).SetBytes(sum))
-	return e
+	return credential.TagDigest(HashTag, p.Canonical())
 }
 
 // HashHex is Hash as 64 lowercase hex characters.

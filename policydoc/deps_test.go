@@ -1,4 +1,4 @@
-package policy_test
+package policydoc_test
 
 import (
 	"os/exec"
@@ -13,9 +13,9 @@ import (
 func TestDependenciesPointDown(t *testing.T) {
 	const mod = "github.com/tacit-zk/tacit/"
 	for pkg, forbidden := range map[string][]string{
-		"registry":        {"circuits", "policy", "keys", "verifier", "prover", "server", "cmd"},
-		"circuits/policy": {"policy", "keys", "verifier", "prover", "server", "cmd"},
-		"policy":          {"keys", "verifier", "prover", "server", "cmd"},
+		"registry":        {"circuits", "policydoc", "keys", "verifier", "prover", "server", "cmd"},
+		"circuits/policy": {"policydoc", "keys", "verifier", "prover", "server", "cmd"},
+		"policydoc":       {"keys", "verifier", "prover", "server", "cmd"},
 	} {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).Output()
 		if err != nil {
