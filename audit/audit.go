@@ -151,7 +151,11 @@ func Run(source string, pub []Published, cfg Config) *Report {
 		byID[pub[i].ID] = pub[i]
 	}
 	for _, p := range pub {
-		if !slices.ContainsFunc(list, func(i circuits.Info) bool { return i.ID == p.ID }) {
+		switch {
+		case slices.ContainsFunc(list, func(i circuits.Info) bool { return i.ID == p.ID }):
+		case registered(p.ID):
+			r.note(p.ID, "published by %s; not selected, not audited", source)
+		default:
 			r.add(p.ID, "is a known circuit", fmt.Errorf("no circuit %q in this source tree", p.ID))
 		}
 	}
@@ -169,6 +173,12 @@ func Run(source string, pub []Published, cfg Config) *Report {
 		r.add("", "is published", fmt.Errorf("%s publishes none of the circuits audited", source))
 	}
 	return r
+}
+
+// registered reports whether id (or its folder name) is a circuit of this
+// source tree.
+func registered(id string) bool {
+	return slices.ContainsFunc(circuits.All(), func(i circuits.Info) bool { return i.ID == id || keys.Folder(i.ID) == id })
 }
 
 func audit(r *Report, info circuits.Info, p Published, cfg Config) {

@@ -269,6 +269,31 @@ func TestAuditFailures(t *testing.T) {
 	}
 }
 
+// TestUnauditedCircuitsAreNoted: a circuit asked for but not published, or
+// a registered circuit published but not asked for, is noted, not failed.
+func TestUnauditedCircuitsAreNoted(t *testing.T) {
+	absent := circuits.Info{ID: "test/absent", Description: "no keys", New: toyInfo.New}
+	dir := copyDir(t, devKeys)
+	registered := keys.Folder(circuits.All()[0].ID)
+	if err := os.MkdirAll(filepath.Join(dir, registered), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := auditKeys(t, dir, []circuits.Info{toyInfo, absent}, nil)
+	wantFailures(t, r)
+	var notes []string
+	for _, c := range r.Checks {
+		if c.Note {
+			notes = append(notes, c.Circuit+": "+c.What)
+		}
+	}
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{"test/absent: not published by " + dir, registered + ": published by " + dir + "; not selected"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no note %q in\n%s", want, all)
+		}
+	}
+}
+
 func TestDevelopmentKeysAreNoted(t *testing.T) {
 	r := auditKeys(t, devKeys, []circuits.Info{toyInfo}, nil)
 	wantFailures(t, r)

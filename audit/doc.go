@@ -6,7 +6,8 @@
 // circuit from source, and checks for each:
 //
 //   - nothing unknown is published (a registered circuit that is not
-//     published is noted, and at least one must be);
+//     published, or published but not among those audited, is noted, and
+//     at least one audited circuit must be published);
 //   - the constraint count and the constraint-system digest (sha256 of
 //     gnark's serialization, identical on every machine) match the source;
 //   - the verifying key's fingerprint is the sha256 of its bytes, and it
