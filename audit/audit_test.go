@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -265,6 +266,34 @@ func TestAuditFailures(t *testing.T) {
 				infos = []circuits.Info{toyInfo}
 			}
 			wantFailures(t, auditKeys(t, dir, infos, tc.ceremony), tc.want...)
+		})
+	}
+}
+
+// TestCorruptFilesFailTheAudit flips one bit in each key file: the
+// fingerprints in the manifest catch it (and a flipped verifying key may
+// also fail to parse, depending on the bit).
+func TestCorruptFilesFailTheAudit(t *testing.T) {
+	for name, want := range map[string]string{
+		keys.CircuitFile:   "circuit.ccs and proving.key match the manifest",
+		keys.ProvingFile:   "circuit.ccs and proving.key match the manifest",
+		keys.VerifyingFile: "verifying-key fingerprint is the sha256 of its bytes",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := copyDir(t, devKeys)
+			data, err := os.ReadFile(toyFile(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data[len(data)/2] ^= 1
+			if err := os.WriteFile(toyFile(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := auditKeys(t, dir, []circuits.Info{toyInfo}, nil)
+			got := failed(r)
+			if r.Err() == nil || !slices.ContainsFunc(got, func(f string) bool { return strings.HasPrefix(f, want) }) {
+				t.Fatalf("failed checks %q, want one for %q", got, want)
+			}
 		})
 	}
 }

@@ -11,10 +11,10 @@
 //	                the sha256 of each file above
 //
 // Every load checks the file's sha256 against the manifest before parsing
-// it, so a corrupt or swapped file is refused. Verify additionally
+// it, so a corrupt or swapped file is refused. Package audit additionally
 // recompiles each circuit from source and compares the digest and the
-// constraint count, and checks that the proving and verifying keys belong
-// together.
+// constraint count, and checks (with Match) that the proving and verifying
+// keys belong together.
 //
 // Trust: Setup is a single-party development setup. Whoever runs it knows
 // the toxic waste and can forge proofs for every statement. Production keys

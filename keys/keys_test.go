@@ -70,13 +70,6 @@ func TestSetupWritesCheckedArtefacts(t *testing.T) {
 	if m.Gnark != "v0.16.1" || m.Constraints < 1000 || m.PublicInputs != 9 || m.Setup.Kind != keys.SetupDevelopment || !strings.Contains(m.Setup.Warning, "forge") {
 		t.Fatalf("unexpected manifest %+v", m)
 	}
-	report, err := keys.Verify(setups[0])
-	if err != nil {
-		t.Fatalf("Verify: %v (%+v)", err, report)
-	}
-	if len(report) < 6 {
-		t.Fatalf("report has %d checks", len(report))
-	}
 	v, err := keys.LoadVerifying(setups[0], nodefault.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -84,8 +77,12 @@ func TestSetupWritesCheckedArtefacts(t *testing.T) {
 	if v.Fingerprint != m.Files[keys.VerifyingFile] || len(v.Fingerprint) != 64 {
 		t.Fatal("fingerprint is not the manifest's sha256 of verifying.key")
 	}
-	if _, err := keys.LoadProving(setups[0], nodefault.ID); err != nil {
+	p, err := keys.LoadProving(setups[0], nodefault.ID)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if err := keys.Match(p.Key, v.Key); err != nil {
+		t.Fatalf("Match: %v", err)
 	}
 }
 
@@ -104,16 +101,13 @@ func TestCorruptFilesAreRefused(t *testing.T) {
 			if !errors.Is(perr, keys.ErrFingerprint) {
 				t.Fatalf("load = %v, want ErrFingerprint", perr)
 			}
-			if _, err := keys.Verify(dir); err == nil {
-				t.Fatal("Verify passed a corrupt directory")
-			}
 		})
 	}
 }
 
 // TestSwappedKeysAreRefused takes the verifying key of another setup: with
 // the old manifest the fingerprint fails; with the manifest's hash patched to
-// match, the proving/verifying key pairing check still fails.
+// match, the proving/verifying key pairing check (Match) still fails.
 func TestSwappedKeysAreRefused(t *testing.T) {
 	dir := copyDir(t, setups[0])
 	other, _ := os.ReadFile(file(setups[1], keys.VerifyingFile))
@@ -125,21 +119,16 @@ func TestSwappedKeysAreRefused(t *testing.T) {
 	if _, err := keys.LoadVerifying(dir, nodefault.ID); err != nil {
 		t.Fatalf("patched manifest should load: %v", err)
 	}
-	report, err := keys.Verify(dir)
-	if err == nil {
-		t.Fatal("Verify accepted a verifying key from another setup")
+	v, err := keys.LoadVerifying(dir, nodefault.ID)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !failed(report, "proving key belongs to verifying key") {
-		t.Fatalf("report does not name the pairing check: %+v", report)
+	p, err := keys.LoadProving(dir, nodefault.ID)
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-func TestChangedCircuitIsDetected(t *testing.T) {
-	dir := copyDir(t, setups[0])
-	patchManifest(t, dir, func(m *keys.Manifest) { m.Constraints++; m.ConstraintSystemDigest = strings.Repeat("0", 64) })
-	report, err := keys.Verify(dir)
-	if err == nil || !failed(report, "constraint-system digest matches source") {
-		t.Fatalf("Verify = %v, report %+v", err, report)
+	if err := keys.Match(p.Key, v.Key); err == nil || !strings.Contains(err.Error(), "different setups") {
+		t.Fatalf("Match accepted a verifying key from another setup: %v", err)
 	}
 }
 
@@ -147,31 +136,10 @@ func TestMissingKeys(t *testing.T) {
 	if _, err := keys.LoadVerifying(t.TempDir(), nodefault.ID); !errors.Is(err, keys.ErrMissing) {
 		t.Fatalf("got %v, want ErrMissing", err)
 	}
-	if _, err := keys.Verify(t.TempDir()); !errors.Is(err, keys.ErrMissing) {
-		t.Fatalf("Verify of an empty directory = %v, want ErrMissing", err)
-	}
-	// Naming a circuit makes its keys required.
-	report, err := keys.Verify(setups[0], "policy/v1")
-	if err == nil || len(report) == 0 || report[0].Skipped {
-		t.Fatalf("Verify with a required circuit that has no keys = %v, %+v", err, report)
-	}
-	// Without names, circuits without keys are skipped, not failed.
-	report, err = keys.Verify(setups[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	skipped := 0
-	for _, c := range report {
-		if c.Skipped {
-			skipped++
-		}
-	}
-	if skipped != len(circuitsWithoutKeys) {
-		t.Fatalf("%d skipped, want %d", skipped, len(circuitsWithoutKeys))
+	if _, err := keys.ReadManifest(setups[0], "policy/v1"); !errors.Is(err, keys.ErrMissing) {
+		t.Fatalf("manifest of a circuit without keys: %v, want ErrMissing", err)
 	}
 }
-
-var circuitsWithoutKeys = []string{"policy/v1"}
 
 func patchManifest(t *testing.T, dir string, f func(*keys.Manifest)) {
 	t.Helper()
@@ -184,13 +152,4 @@ func patchManifest(t *testing.T, dir string, f func(*keys.Manifest)) {
 	if err := os.WriteFile(file(dir, keys.ManifestFile), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func failed(report []keys.Check, what string) bool {
-	for _, c := range report {
-		if c.What == what && c.Err != nil {
-			return true
-		}
-	}
-	return false
 }

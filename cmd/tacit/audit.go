@@ -57,17 +57,24 @@ func auditCmd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	return runAudit(e, source, pub, *sel, *ceremonyDir)
+}
+
+// runAudit audits pub, published by source, against this source tree: the
+// circuit sel (or all), and a ceremony directory if one is given. It prints
+// one line per check.
+func runAudit(e *env, source string, pub []audit.Published, sel, ceremonyDir string) error {
 	var cfg audit.Config
-	if *sel != "all" {
-		info, err := lookupCircuit(*sel)
+	if sel != "all" {
+		info, err := lookupCircuit(sel)
 		if err != nil {
 			return err
 		}
 		cfg.Circuits = []circuits.Info{info}
 	}
-	if *ceremonyDir != "" {
+	if ceremonyDir != "" {
 		cfg.Ceremony = func(id string, ccs constraint.ConstraintSystem) (*ceremony.Result, error) {
-			return ceremony.Verify(*ceremonyDir, id, ccs, ceremony.WithLog(e.stderr))
+			return ceremony.Verify(ceremonyDir, id, ccs, ceremony.WithLog(e.stderr))
 		}
 	}
 	r := audit.Run(source, pub, cfg)

@@ -4,13 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/tacit-zk/tacit/audit"
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/keys"
 )
 
 func init() {
 	register("keys setup", "compile every circuit and run a DEVELOPMENT Groth16 setup", keysSetup)
-	register("keys verify", "recompile the circuits and recheck a key directory (auditor)", keysVerify)
+	register("keys verify", "recompile the circuits and recheck a key directory (auditor; tacit audit --keys)", keysVerify)
 	register("circuits list", "list the statements, with constraint counts", circuitsList)
 }
 
@@ -25,25 +26,20 @@ func keysSetup(e *env, args []string) error {
 	return keys.Setup(*dir, e.stdout, ids...)
 }
 
+// keysVerify is `tacit audit --keys DIR [--circuit ID]` under the name the
+// key commands use.
 func keysVerify(e *env, args []string) error {
 	fs := e.flags("keys verify")
 	dir := fs.String("dir", "keys", "key directory to check")
-	var ids multiFlag
-	fs.Var(&ids, "circuit", "a circuit id that must be there (repeatable; default: every circuit with keys in the directory)")
+	sel := fs.String("circuit", "all", "circuit id to check, or all (circuits without keys in the directory are noted)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	report, err := keys.Verify(*dir, ids...)
-	for _, c := range report {
-		if c.Skipped {
-			fmt.Fprintf(e.stdout, "skip %s: %s\n", c.Circuit, c.What)
-		} else if c.Err != nil {
-			fmt.Fprintf(e.stdout, "FAIL %s: %s: %v\n", c.Circuit, c.What, c.Err)
-		} else {
-			fmt.Fprintf(e.stdout, "ok   %s: %s\n", c.Circuit, c.What)
-		}
+	pub, err := audit.FromKeys(*dir)
+	if err != nil {
+		return err
 	}
-	return err
+	return runAudit(e, *dir, pub, *sel, "")
 }
 
 type circuitJSON struct {
