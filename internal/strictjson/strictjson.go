@@ -30,22 +30,42 @@ const MaxDepth = 64
 // field by its path ("months[2].amount"); what names the document
 // ("records", "credential", ...).
 func Decode(data []byte, v any, what string) error {
-	t := reflect.TypeOf(v)
-	if t == nil || t.Kind() != reflect.Pointer {
-		return fmt.Errorf("%s: decoding needs a pointer, not %v", what, t)
-	}
-	w := &walker{dec: json.NewDecoder(bytes.NewReader(data))}
-	w.dec.UseNumber()
-	if err := w.checkValue(t.Elem()); err != nil {
+	if err := decode(data, v, ""); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	return nil
+}
+
+// DecodeAt is Decode for a value found at path inside a larger document
+// ("public.window", "params"): errors name fields by their full path, with
+// no document prefix.
+func DecodeAt(data []byte, v any, path string) error { return decode(data, v, path) }
+
+func decode(data []byte, v any, path string) error {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return fmt.Errorf("decoding needs a pointer, not %v", t)
+	}
+	w := &walker{dec: json.NewDecoder(bytes.NewReader(data))}
+	if path != "" {
+		w.path = []segment{{key: path}}
+	}
+	w.dec.UseNumber()
+	if err := w.checkValue(t.Elem()); err != nil {
+		return err
+	}
 	if _, err := w.dec.Token(); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: unexpected data after the JSON value", what)
+		return errors.New("unexpected data after the JSON value")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w", what, describeJSONError(err))
+		err = describeJSONError(err)
+		var fe *FieldError
+		if path != "" && errors.As(err, &fe) {
+			return &FieldError{Field: path + "." + fe.Field, Err: fe.Err}
+		}
+		return err
 	}
 	return nil
 }
