@@ -15,34 +15,26 @@ import (
 	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/internal/fixture/ask"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/prover"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
-// workload is what one circuit is benchmarked on: a proof request that
+// workload is what one circuit is benchmarked on: a proof task that
 // satisfies its statement and what a lender would expect of the answer.
+// Every statement goes through prover.Prove and verifier.Verify.
 type workload struct {
-	request prover.Request
-	expect  verifier.Expect
-	// prove and verify, when set, replace prover.Prove and verifier.Verify
-	// for a workload that is not a statement request (policy/v1, see
-	// policy_test.go).
-	prove  func(context.Context, *prover.Prover) (*verifier.Attestation, error)
-	verify func(*verifier.Verifier, *verifier.Attestation) error
+	task   prover.Task
+	expect verifier.Expect
 }
 
 func (w workload) proveWith(ctx context.Context, p *prover.Prover) (*verifier.Attestation, error) {
-	if w.prove != nil {
-		return w.prove(ctx, p)
-	}
-	return p.Prove(ctx, w.request)
+	return p.Prove(ctx, w.task)
 }
 
 func (w workload) verifyWith(v *verifier.Verifier, att *verifier.Attestation) error {
-	if w.verify != nil {
-		return w.verify(v, att)
-	}
 	_, err := v.Verify(att, w.expect)
 	return err
 }
@@ -59,14 +51,18 @@ var (
 var workloads = map[string]workload{
 	// 60 paid months 2021-11..2026-10; the window is the 24 months before 2026-11.
 	nodefault.ID: {
-		request: prover.Request{
-			Statement: "no-default", Window: 24, AsOf: asOf,
-			Credential: fixture.Credential(issuer, holder, fixture.History("2021-11", 60, nil), "2027-06-01"),
-			Holder:     holder, Lender: "bank-a", Nonce: nonce,
+		task: prover.Task{
+			Request: ask.NoDefault("no-default", 24, asOf),
+			Inputs: statement.Inputs{
+				Credentials: []*credential.Credential{fixture.Credential(issuer, holder, fixture.History("2021-11", 60, nil), "2027-06-01")},
+				Holder:      holder,
+			},
+			Lender: "bank-a", Nonce: nonce,
 		},
 		expect: verifier.Expect{
-			Issuers: []credential.IssuerKey{issuer.Public()}, Lender: "bank-a", Nonce: nonce,
-			AsOf: &asOf, MinWindow: 24,
+			Request: ask.NoDefault("no-default", 24, asOf),
+			Trust:   statement.Trust{Issuers: []credential.IssuerKey{issuer.Public()}},
+			Lender:  "bank-a", Nonce: nonce, AsOf: &asOf,
 		},
 	},
 }

@@ -1,15 +1,15 @@
 package bench
 
 import (
-	"context"
 	"os"
 
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
-	"github.com/tacit-zk/tacit/policydoc"
+	"github.com/tacit-zk/tacit/internal/fixture/ask"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -23,10 +23,7 @@ func policyWorkload() workload {
 	if err != nil {
 		panic(err)
 	}
-	pol, err := policydoc.Parse(data)
-	if err != nil {
-		panic(err)
-	}
+	pol := ask.Policy(data, asOf)
 	mainBank, second, tax := fixture.Issuer("bench-main-bank"), fixture.Issuer("bench-second-bank"), fixture.Issuer("bench-tax-bureau")
 	banks := []credential.IssuerKey{mainBank.Public(), second.Public()}
 	for i := 0; i < 38; i++ {
@@ -52,22 +49,19 @@ func policyWorkload() workload {
 	for i := range revenue.Months {
 		revenue.Months[i].Amount = 5000000 + uint64(i)*25000
 	}
-	req := prover.PolicyRequest{
-		Policy: pol, Registry: reg, AsOf: asOf, Holder: holder, Lender: "bank-a", Nonce: nonce,
-		Credentials: []*credential.Credential{
-			sign(mainBank, credential.KindPaymentHistory, fixture.History("2022-11", 48, map[int]credential.Status{20: credential.StatusLate30})),
-			sign(second, credential.KindPaymentHistory, fixture.History("2024-05", 30, nil)),
-			sign(tax, credential.KindRevenue, revenue),
-		},
-	}
-	expect := verifier.PolicyExpect{Policy: pol, Registry: reg, Lender: "bank-a", Nonce: nonce, AsOf: &asOf}
+	trust := statement.Trust{Registry: reg}
 	return workload{
-		prove: func(ctx context.Context, p *prover.Prover) (*verifier.Attestation, error) {
-			return p.ProvePolicy(ctx, req)
+		task: prover.Task{
+			Request: pol, Trust: trust, Lender: "bank-a", Nonce: nonce,
+			Inputs: statement.Inputs{
+				Credentials: []*credential.Credential{
+					sign(mainBank, credential.KindPaymentHistory, fixture.History("2022-11", 48, map[int]credential.Status{20: credential.StatusLate30})),
+					sign(second, credential.KindPaymentHistory, fixture.History("2024-05", 30, nil)),
+					sign(tax, credential.KindRevenue, revenue),
+				},
+				Holder: holder,
+			},
 		},
-		verify: func(v *verifier.Verifier, att *verifier.Attestation) error {
-			_, err := v.VerifyPolicy(att, expect)
-			return err
-		},
+		expect: verifier.Expect{Request: pol, Trust: trust, Lender: "bank-a", Nonce: nonce, AsOf: &asOf},
 	}
 }

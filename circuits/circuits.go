@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/constraint"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/statement"
 )
 
 // Curve is the pairing curve of every tacit proof.
@@ -23,11 +25,14 @@ const Curve = ecc.BN254
 // pins it and a test keeps the two in step.
 const GnarkVersion = "v0.16.1"
 
+// statements is the registry: every statement tacit knows, in a stable
+// order. Adding a statement is one line here.
+var statements = []statement.Statement{nodefault.Statement, policy.Statement}
+
+var mu sync.RWMutex
+
 // Input describes one public input.
-type Input struct {
-	Name  string `json:"name"`
-	Check string `json:"check"` // what a verifier must check about it
-}
+type Input = statement.Input
 
 // Info describes a statement's circuit.
 type Info struct {
@@ -35,76 +40,62 @@ type Info struct {
 	Description string
 	Inputs      []Input
 	New         func() frontend.Circuit
+	Statement   statement.Statement
 }
 
-// ErrUnknown means no circuit has the requested id.
-var ErrUnknown = errors.New("circuits: unknown statement")
-
-var all = []Info{
-	{
-		ID:          nodefault.ID,
-		Description: "no month at or above a severity (default: 'default') in the W months before T, in a payment history the issuer signed for this holder",
-		Inputs: []Input{
-			{"severity", "the status the statement forbids; the one the verifier's policy names"},
-			{"window", "months in the window, 1-60; at least the verifier's minimum"},
-			{"asOf", "the month T; the month the verifier asked for, neither stale nor in the future"},
-			{"asOfDay", "the first day of T; recomputed by the verifier from asOf"},
-			{"issuer.x", "issuer key, x; a key the verifier trusts"},
-			{"issuer.y", "issuer key, y; a key the verifier trusts"},
-			{"lender", "the verifier's own lender identifier"},
-			{"nonce", "the verifier's fresh challenge, used once"},
-			{"pseudonym", "output: the holder's pseudonym towards this lender"},
-		},
-		New: func() frontend.Circuit { return &nodefault.Circuit{} },
-	},
-	{
-		ID: policy.ID,
-		Description: fmt.Sprintf("a lender's policy: up to %d credentials bound to one holder, each signed by a member of an accredited-issuer set, "+
-			"and up to %d rules over the months before T (no month at or above a status, on-time share, sum, average or minimum amount, history length)", policy.Slots, policy.Rules),
-		Inputs: policyInputs(),
-		New:    func() frontend.Circuit { return &policy.Circuit{} },
-	},
+func infoOf(st statement.Statement) Info {
+	return Info{ID: st.ID(), Description: st.Description(), Inputs: st.Inputs(), New: st.Circuit, Statement: st}
 }
 
-// policyInputs lists policy/v1's public inputs in circuit order.
-func policyInputs() []Input {
-	in := []Input{
-		{"policy", "the policy hash; recomputed by the verifier from its own policy document"},
-		{"asOf", "the month T; the month the verifier asked for, neither stale nor in the future"},
-		{"asOfDay", "the first day of T; recomputed by the verifier from asOf"},
-		{"lender", "the verifier's own lender identifier"},
-		{"nonce", "the verifier's fresh challenge, used once"},
-		{"pseudonym", "output: the holder's pseudonym towards this lender"},
-	}
-	for k := 0; k < policy.Slots; k++ {
-		in = append(in,
-			Input{fmt.Sprintf("slot[%d].kind", k), "the credential kind the policy asks for in this slot (0: unused)"},
-			Input{fmt.Sprintf("slot[%d].root", k), "the issuer set's Merkle root; the current root of the set the policy names (0: unused)"})
-	}
-	for j := 0; j < policy.Rules; j++ {
-		for _, f := range []Input{
-			{"kind", "the rule's predicate, from the verifier's policy (0: disabled, and then every field is 0)"},
-			{"slot", "the credential slot the rule reads, from the verifier's policy"},
-			{"window", "W, the months before T the rule reads (history: the months covered), from the verifier's policy"},
-			{"threshold", "the rule's bound (a status, per mille or an amount), from the verifier's policy"},
-		} {
-			in = append(in, Input{fmt.Sprintf("rule[%d].%s", j, f.Name), f.Check})
+// ErrUnknown means no statement has the requested id or name.
+var ErrUnknown = statement.ErrUnknown
+
+// Register adds a statement (a test's, or an extension's) to the registry.
+// Its id and names must be new.
+func Register(st statement.Statement) error {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, have := range statements {
+		for _, n := range append([]string{st.ID()}, st.Names()...) {
+			if n == have.ID() || slices.Contains(have.Names(), n) {
+				return fmt.Errorf("circuits: %q is already registered", n)
+			}
 		}
 	}
-	return in
+	statements = append(statements, st)
+	return nil
 }
 
 // All returns every statement, in a stable order.
-func All() []Info { return append([]Info(nil), all...) }
+func All() []Info {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]Info, len(statements))
+	for i, st := range statements {
+		out[i] = infoOf(st)
+	}
+	return out
+}
 
 // Lookup returns the statement with the given id.
 func Lookup(id string) (Info, error) {
-	for _, info := range all {
+	for _, info := range All() {
 		if info.ID == id {
 			return info, nil
 		}
 	}
 	return Info{}, fmt.Errorf("%w %q", ErrUnknown, id)
+}
+
+// Resolve returns the statement a lender asks for by id or by name
+// ("no-default", "policy").
+func Resolve(name string) (statement.Statement, error) {
+	for _, info := range All() {
+		if info.ID == name || slices.Contains(info.Statement.Names(), name) {
+			return info.Statement, nil
+		}
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnknown, name)
 }
 
 // Compile builds the circuit's R1CS over BN254.

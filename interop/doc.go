@@ -14,11 +14,17 @@
 // a relying party that verifies elsewhere must still check what tacit's
 // verifier checks beyond the proof: that the issuer is one it trusts, the
 // lender is itself, the nonce is the one it issued and unused, the as-of
-// month is current and the window long enough. The verifying key must be
-// the one it pinned (its sha256, the attestation's verifyingKey).
+// month is current and the window long enough (for a policy, that the
+// issuer-set roots are the registry's current ones). The verifying key
+// must be the one it pinned (its sha256, the attestation's verifyingKey).
 //
-// Only no-default/v1 attestations are converted (ErrUnsupported otherwise):
-// turning an attestation into field elements is statement specific.
+// Every statement's attestations are converted, through the statement kit
+// (verifier.PublicWitness): the public inputs are rebuilt from the
+// attestation and the request it answers. For no-default/v1 the
+// attestation alone gives them (pass a nil request); a policy/v1
+// attestation's inputs hold the policy's rules, so its export takes the
+// lender's policy document as the request (without it the error wraps
+// verifier.ErrNeedsRequest).
 //
 // The node tooling in interop/js (pinned solc, @ethereumjs/evm, snarkjs)
 // checks the outputs for real; see `make interop`.

@@ -9,57 +9,31 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/backend/groth16"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
-	"github.com/consensys/gnark/frontend"
 
 	"github.com/tacit-zk/tacit/circuits"
-	"github.com/tacit-zk/tacit/circuits/nodefault"
-	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
-// ErrUnsupported means the attestation's statement has no conversion.
-var ErrUnsupported = errors.New("interop: statement not supported (only no-default/v1)")
-
-// PublicInputs returns an attestation's public inputs as field elements,
-// in the circuit's order. It checks their ranges, not the proof.
-func PublicInputs(att *verifier.Attestation) ([]fr.Element, error) {
-	if att.Statement != nodefault.ID {
-		return nil, fmt.Errorf("%w: %q", ErrUnsupported, att.Statement)
+// PublicInputs returns the public inputs of an attestation that answers
+// req, as field elements in the circuit's order. It checks their ranges,
+// not the proof. With req nil the request is rebuilt from the attestation
+// (verifier.Claim), which works for statements whose public inputs the
+// attestation alone gives; a policy/v1 attestation needs the lender's
+// policy document, and without it the error wraps verifier.ErrNeedsRequest.
+func PublicInputs(att *verifier.Attestation, req statement.Request) ([]fr.Element, error) {
+	if req == nil {
+		var err error
+		if req, err = verifier.Claim(att); err != nil {
+			return nil, fmt.Errorf("interop: %w", err)
+		}
 	}
-	var p nodefault.Public
-	var err error
-	bad := func(field string, err error) error {
-		return fmt.Errorf("interop: attestation field \"public.%s\": %w", field, err)
+	if id := req.Statement().ID(); id != att.Statement {
+		return nil, fmt.Errorf("interop: the attestation proves %s, the request is for %s", att.Statement, id)
 	}
-	if p.Severity, err = credential.ParseStatus(att.Public.Severity); err != nil {
-		return nil, bad("severity", err)
-	}
-	p.Window = att.Public.Window
-	if p.AsOf, err = credential.ParseMonth(att.Public.AsOf); err != nil {
-		return nil, bad("asOf", err)
-	}
-	if p.Issuer, err = credential.ParseIssuerKey(att.Public.Issuer); err != nil {
-		return nil, bad("issuer", err)
-	}
-	if p.Lender, err = verifier.LenderID(att.Public.Lender); err != nil {
-		return nil, bad("lender", err)
-	}
-	if p.Nonce, err = verifier.ParseNonce(att.Public.Nonce); err != nil {
-		return nil, bad("nonce", err)
-	}
-	if p.Pseudonym, err = credential.ParseFieldHex(att.Public.Pseudonym); err != nil {
-		return nil, bad("pseudonym", err)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("interop: %w", err)
-	}
-	w, err := frontend.NewWitness(p.Assignment(), fr.Modulus(), frontend.PublicOnly())
+	vec, err := verifier.PublicWitness(att, req)
 	if err != nil {
 		return nil, fmt.Errorf("interop: %w", err)
-	}
-	vec, ok := w.Vector().(fr.Vector)
-	if !ok {
-		return nil, errors.New("interop: unexpected witness type")
 	}
 	return vec, nil
 }

@@ -24,10 +24,13 @@ import (
 
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/internal/fixture/ask"
 	"github.com/tacit-zk/tacit/interop"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/prover"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -74,10 +77,13 @@ func setUp() error {
 		return err
 	}
 	bank, holder := fixture.Issuer("bank"), fixture.Holder("acme")
-	att, err = prover.New(keyDir).Prove(context.Background(), prover.Request{
-		Statement: "no-default", Window: 24, AsOf: fixture.Month("2026-11"),
-		Credential: fixture.Credential(bank, holder, fixture.History("2023-11", 36, nil), "2027-06-01"),
-		Holder:     holder, Lender: "bank-a", Nonce: strings.Repeat("0a", 32),
+	att, err = prover.New(keyDir).Prove(context.Background(), prover.Task{
+		Request: ask.NoDefault("no-default", 24, fixture.Month("2026-11")),
+		Inputs: statement.Inputs{
+			Credentials: []*credential.Credential{fixture.Credential(bank, holder, fixture.History("2023-11", 36, nil), "2027-06-01")},
+			Holder:      holder,
+		},
+		Lender: "bank-a", Nonce: strings.Repeat("0a", 32),
 	})
 	return err
 }
@@ -86,9 +92,9 @@ func setUp() error {
 func tampered(t *testing.T) map[string]*verifier.Attestation {
 	t.Helper()
 	nonce := *att
-	nonce.Public.Nonce = strings.Repeat("0b", 32)
+	nonce.Binding.Nonce = strings.Repeat("0b", 32)
 	window := *att
-	window.Public.Window = 23
+	window.Section = editSection(att, func(s *nodefault.Section) { s.Window = 23 })
 	proof := *att
 	p, err := interop.Proof(att)
 	if err != nil {
@@ -102,6 +108,13 @@ func tampered(t *testing.T) map[string]*verifier.Attestation {
 	}
 	proof.Proof = hex.EncodeToString(buf.Bytes())
 	return map[string]*verifier.Attestation{"other nonce": &nonce, "other window": &window, "changed proof": &proof}
+}
+
+// editSection returns a copy of a no-default attestation's section, edited.
+func editSection(a *verifier.Attestation, edit func(s *nodefault.Section)) statement.Section {
+	s := a.Section.(nodefault.Section)
+	edit(&s)
+	return s
 }
 
 func publicWitness(t *testing.T, in []fr.Element) witness.Witness {
@@ -122,7 +135,7 @@ func publicWitness(t *testing.T, in []fr.Element) witness.Witness {
 }
 
 func TestPublicInputsAreTheProofsInputs(t *testing.T) {
-	in, err := interop.PublicInputs(att)
+	in, err := interop.PublicInputs(att, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +150,7 @@ func TestPublicInputsAreTheProofsInputs(t *testing.T) {
 		t.Fatalf("gnark rejects the converted inputs: %v", err)
 	}
 	for name, bad := range tampered(t) {
-		in, err := interop.PublicInputs(bad)
+		in, err := interop.PublicInputs(bad, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,21 +163,31 @@ func TestPublicInputsAreTheProofsInputs(t *testing.T) {
 		}
 	}
 
+	// A policy/v1 attestation's inputs need the lender's policy document.
 	other := *att
 	other.Statement = "policy/v1"
-	if _, err := interop.PublicInputs(&other); !errors.Is(err, interop.ErrUnsupported) {
+	if _, err := interop.PublicInputs(&other, nil); !errors.Is(err, verifier.ErrNeedsRequest) {
 		t.Fatalf("policy/v1: %v", err)
 	}
+	if _, err := interop.PublicInputs(att, ask.NoDefault("no-default", 24, fixture.Month("2026-11"))); err != nil {
+		t.Fatalf("with its request: %v", err)
+	}
 	for field, edit := range map[string]func(a *verifier.Attestation){
-		"severity": func(a *verifier.Attestation) { a.Public.Severity = "sometimes" },
-		"window":   func(a *verifier.Attestation) { a.Public.Window = 61 },
-		"issuer":   func(a *verifier.Attestation) { a.Public.Issuer = strings.Repeat("0", 64) },
-		"nonce":    func(a *verifier.Attestation) { a.Public.Nonce = strings.Repeat("ff", 32) },
-		"proof":    func(a *verifier.Attestation) { a.Proof = a.Proof + "00" },
+		"severity": func(a *verifier.Attestation) {
+			a.Section = editSection(a, func(s *nodefault.Section) { s.Severity = credential.StatusDefault + 1 })
+		},
+		"window": func(a *verifier.Attestation) {
+			a.Section = editSection(a, func(s *nodefault.Section) { s.Window = 61 })
+		},
+		"issuer": func(a *verifier.Attestation) {
+			a.Section = editSection(a, func(s *nodefault.Section) { s.Issuer = credential.IssuerKey{} })
+		},
+		"nonce": func(a *verifier.Attestation) { a.Binding.Nonce = strings.Repeat("ff", 32) },
+		"proof": func(a *verifier.Attestation) { a.Proof = a.Proof + "00" },
 	} {
 		bad := *att
 		edit(&bad)
-		_, err1 := interop.PublicInputs(&bad)
+		_, err1 := interop.PublicInputs(&bad, nil)
 		_, err2 := interop.Proof(&bad)
 		if err1 == nil && err2 == nil {
 			t.Errorf("%s: malformed attestation converted", field)
@@ -173,11 +196,11 @@ func TestPublicInputsAreTheProofsInputs(t *testing.T) {
 }
 
 func TestCalldataLayout(t *testing.T) {
-	data, err := interop.Calldata(att)
+	data, err := interop.Calldata(att, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, _ := interop.PublicInputs(att)
+	in, _ := interop.PublicInputs(att, nil)
 	p, _ := interop.Proof(att)
 	h := sha3.NewLegacyKeccak256()
 	h.Write([]byte("verifyProof(bytes,uint256[9])"))
@@ -208,7 +231,7 @@ func TestCalldataLayout(t *testing.T) {
 func TestSnarkjsJSONVerifiesInGo(t *testing.T) {
 	check := func(a *verifier.Attestation) bool {
 		dir := t.TempDir()
-		if err := interop.WriteSnarkjs(dir, vk.Key, a); err != nil {
+		if err := interop.WriteSnarkjs(dir, vk.Key, a, nil); err != nil {
 			t.Fatal(err)
 		}
 		var k interop.SnarkjsKey
@@ -364,13 +387,13 @@ func TestNodeSolidityVerifierInEVM(t *testing.T) {
 
 	names := []string{"valid"}
 	calldata := map[string][]byte{}
-	good, err := interop.Calldata(att)
+	good, err := interop.Calldata(att, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	calldata["valid"] = good
 	for name, bad := range tampered(t) {
-		if calldata[name], err = interop.Calldata(bad); err != nil {
+		if calldata[name], err = interop.Calldata(bad, nil); err != nil {
 			t.Fatal(err)
 		}
 		names = append(names, name)
@@ -433,7 +456,7 @@ func TestNodeSnarkjsVerify(t *testing.T) {
 	snarkjs := filepath.Join(js, "node_modules", "snarkjs", "build", "cli.cjs")
 	verify := func(a *verifier.Attestation, edit func(dir string)) (bool, string) {
 		dir := t.TempDir()
-		if err := interop.WriteSnarkjs(dir, vk.Key, a); err != nil {
+		if err := interop.WriteSnarkjs(dir, vk.Key, a, nil); err != nil {
 			t.Fatal(err)
 		}
 		if edit != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/consensys/gnark/backend/groth16"
 
 	"github.com/tacit-zk/tacit/internal/atomicfile"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -72,9 +73,10 @@ func ToSnarkjsProof(att *verifier.Attestation) (*SnarkjsProof, error) {
 	return &SnarkjsProof{A: g1(&p.Ar), B: g2(&p.Bs), C: g1(&p.Krs), Protocol: "groth16", Curve: "bn128"}, nil
 }
 
-// ToSnarkjsPublic returns an attestation's public inputs as decimal strings.
-func ToSnarkjsPublic(att *verifier.Attestation) ([]string, error) {
-	in, err := PublicInputs(att)
+// ToSnarkjsPublic returns the public inputs of an attestation that answers
+// req as decimal strings (req nil: see PublicInputs).
+func ToSnarkjsPublic(att *verifier.Attestation, req statement.Request) ([]string, error) {
+	in, err := PublicInputs(att, req)
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +87,9 @@ func ToSnarkjsPublic(att *verifier.Attestation) ([]string, error) {
 	return out, nil
 }
 
-// WriteSnarkjs writes vk.json, proof.json and public.json into dir.
-func WriteSnarkjs(dir string, vk groth16.VerifyingKey, att *verifier.Attestation) error {
+// WriteSnarkjs writes vk.json, proof.json and public.json into dir for an
+// attestation that answers req (req nil: see PublicInputs).
+func WriteSnarkjs(dir string, vk groth16.VerifyingKey, att *verifier.Attestation, req statement.Request) error {
 	k, err := ToSnarkjsKey(vk)
 	if err != nil {
 		return err
@@ -95,7 +98,7 @@ func WriteSnarkjs(dir string, vk groth16.VerifyingKey, att *verifier.Attestation
 	if err != nil {
 		return err
 	}
-	pub, err := ToSnarkjsPublic(att)
+	pub, err := ToSnarkjsPublic(att, req)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/consensys/gnark/backend/groth16"
 
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -42,9 +43,10 @@ func Selector(n int) [4]byte {
 // Calldata ABI-encodes the call verifyProof(proof, input) for att: the
 // selector, the offset of the bytes argument, the n inputs, then the
 // proof's length (256) and its points in EIP-197 order (gnark's
-// MarshalSolidity: A, B with the imaginary parts first, C).
-func Calldata(att *verifier.Attestation) ([]byte, error) {
-	inputs, err := PublicInputs(att)
+// MarshalSolidity: A, B with the imaginary parts first, C). req is the
+// request att answers (nil: see PublicInputs).
+func Calldata(att *verifier.Attestation, req statement.Request) ([]byte, error) {
+	inputs, err := PublicInputs(att, req)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	circuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/registry"
 )
@@ -42,21 +41,21 @@ func (p *Policy) Explain(reg *registry.Registry) string {
 func (r Rule) Sentence() string {
 	months := fmt.Sprintf("the %d months before T", r.Window)
 	switch r.Predicate {
-	case circuit.RuleNoMonthAtOrAbove:
+	case RuleNoMonthAtOrAbove:
 		what := "no month in default"
 		if r.Status != credential.StatusDefault {
 			what = fmt.Sprintf("no month %s or worse", r.Status)
 		}
 		return fmt.Sprintf("%s records %s in %s", r.Credential, what, months)
-	case circuit.RuleOnTime:
+	case RuleOnTime:
 		return fmt.Sprintf("%s records at least %s of %s as paid on time (status ok; %d per mille)", r.Credential, percent(r.PerMille), months, r.PerMille)
-	case circuit.RuleSum:
+	case RuleSum:
 		return fmt.Sprintf("the amounts %s records over %s add up to at least %s", r.Credential, months, amount(r.AtLeast))
-	case circuit.RuleAverage:
+	case RuleAverage:
 		return fmt.Sprintf("the average monthly amount %s records over %s is at least %s", r.Credential, months, amount(r.AtLeast))
-	case circuit.RuleMinimum:
+	case RuleMinimum:
 		return fmt.Sprintf("every monthly amount %s records over %s is at least %s", r.Credential, months, amount(r.AtLeast))
-	case circuit.RuleHistory:
+	case RuleHistory:
 		return fmt.Sprintf("%s covers each of the %d months before T (a history at least %d months long, up to date)", r.Credential, r.Months, r.Months)
 	}
 	return r.Predicate.String()

@@ -8,7 +8,6 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
-	circuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/name"
 	"github.com/tacit-zk/tacit/internal/strictjson"
@@ -20,9 +19,9 @@ const Version = 1
 
 // Limits of a policy: what one policy/v1 proof can hold.
 const (
-	MaxCredentials = circuit.Slots
-	MaxRules       = circuit.Rules
-	MaxWindow      = circuit.Capacity
+	MaxCredentials = 3
+	MaxRules       = 4
+	MaxWindow      = credential.MaxMonths
 	MaxNameLength  = 64
 	MaxDescription = 500
 	// MaxAmount bounds "atLeast" for average and minimum rules (an amount);
@@ -49,7 +48,7 @@ type Credential struct {
 type Rule struct {
 	Name       string
 	Credential string // a Credential's Name
-	Predicate  circuit.RuleKind
+	Predicate  RuleKind
 	Window     int               // months before the as-of month; all but history
 	Status     credential.Status // no-month-at-or-above
 	PerMille   int               // on-time
@@ -161,21 +160,21 @@ func (r ruleJSON) rule(i int) (Rule, error) {
 			return Rule{}, invalid(at(f.name), "missing")
 		}
 	}
-	kind, err := circuit.ParseRuleKind(*r.Predicate)
+	kind, err := ParseRuleKind(*r.Predicate)
 	if err != nil {
 		return Rule{}, invalid(at("predicate"), "%v", err)
 	}
 	out := Rule{Name: *r.Name, Credential: *r.Credential, Predicate: kind}
 	// Each predicate takes exactly its parameters.
-	want := map[string]bool{"window": kind != circuit.RuleHistory}
+	want := map[string]bool{"window": kind != RuleHistory}
 	switch kind {
-	case circuit.RuleNoMonthAtOrAbove:
+	case RuleNoMonthAtOrAbove:
 		want["status"] = true
-	case circuit.RuleOnTime:
+	case RuleOnTime:
 		want["perMille"] = true
-	case circuit.RuleSum, circuit.RuleAverage, circuit.RuleMinimum:
+	case RuleSum, RuleAverage, RuleMinimum:
 		want["atLeast"] = true
-	case circuit.RuleHistory:
+	case RuleHistory:
 		want["months"] = true
 	}
 	for _, f := range []struct {
@@ -286,34 +285,34 @@ func (p *Policy) Validate() error {
 			return invalid(at("predicate"), "%s reads payment statuses; %q is a %s credential, whose months all say ok", r.Predicate, r.Credential, kind)
 		}
 		window := r.Window
-		if r.Predicate == circuit.RuleHistory {
+		if r.Predicate == RuleHistory {
 			window = r.Months
 		}
 		if window < 1 || window > MaxWindow {
 			f := "window"
-			if r.Predicate == circuit.RuleHistory {
+			if r.Predicate == RuleHistory {
 				f = "months"
 			}
 			return invalid(at(f), "must be 1 to %d months", MaxWindow)
 		}
 		switch r.Predicate {
-		case circuit.RuleNoMonthAtOrAbove:
+		case RuleNoMonthAtOrAbove:
 			if r.Status < credential.StatusLate30 || r.Status > credential.StatusDefault {
 				return invalid(at("status"), "must be late30, late60, late90 or default")
 			}
-		case circuit.RuleOnTime:
+		case RuleOnTime:
 			if r.PerMille < 1 || r.PerMille > 1000 {
 				return invalid(at("perMille"), "must be 1 to 1000")
 			}
-		case circuit.RuleSum:
+		case RuleSum:
 			if r.AtLeast > MaxSum {
 				return invalid(at("atLeast"), "must be at most %d", uint64(MaxSum))
 			}
-		case circuit.RuleAverage, circuit.RuleMinimum:
+		case RuleAverage, RuleMinimum:
 			if r.AtLeast > MaxAmount {
 				return invalid(at("atLeast"), "must be at most 2^48-1")
 			}
-		case circuit.RuleHistory:
+		case RuleHistory:
 		default:
 			return invalid(at("predicate"), "unknown predicate")
 		}
@@ -323,7 +322,7 @@ func (p *Policy) Validate() error {
 			}
 			amountCredential = r.Credential
 		}
-		if r.Predicate == circuit.RuleMinimum {
+		if r.Predicate == RuleMinimum {
 			if minimums++; minimums > 1 {
 				return invalid(at("predicate"), "a policy has at most one minimum rule")
 			}
@@ -351,21 +350,21 @@ func (p *Policy) wire() policyJSON {
 	for _, r := range p.Rules {
 		name, cred, pred := r.Name, r.Credential, r.Predicate.String()
 		rw := ruleJSON{Name: &name, Credential: &cred, Predicate: &pred}
-		if r.Predicate != circuit.RuleHistory {
+		if r.Predicate != RuleHistory {
 			window := r.Window
 			rw.Window = &window
 		}
 		switch r.Predicate {
-		case circuit.RuleNoMonthAtOrAbove:
+		case RuleNoMonthAtOrAbove:
 			st := r.Status.String()
 			rw.Status = &st
-		case circuit.RuleOnTime:
+		case RuleOnTime:
 			pm := r.PerMille
 			rw.PerMille = &pm
-		case circuit.RuleSum, circuit.RuleAverage, circuit.RuleMinimum:
+		case RuleSum, RuleAverage, RuleMinimum:
 			x := r.AtLeast
 			rw.AtLeast = &x
-		case circuit.RuleHistory:
+		case RuleHistory:
 			m := r.Months
 			rw.Months = &m
 		}
@@ -431,38 +430,4 @@ func (p *Policy) CheckRegistry(reg *registry.Registry) error {
 		}
 	}
 	return nil
-}
-
-// Public returns the circuit's public inputs for this policy, given the
-// issuer-set roots (one per credential, in order) and the per-request
-// values. It does not check the roots: the prover uses the current roots
-// of its registry, the verifier checks them against its own.
-func (p *Policy) Public(roots []fr.Element, asOf credential.Month, lender, nonce, pseudonym fr.Element) (circuit.Public, error) {
-	if len(roots) != len(p.Credentials) {
-		return circuit.Public{}, fmt.Errorf("policy: %d roots for %d credentials", len(roots), len(p.Credentials))
-	}
-	pub := circuit.Public{Policy: p.Hash(), AsOf: asOf, Lender: lender, Nonce: nonce, Pseudonym: pseudonym}
-	slot := map[string]int{}
-	for k, c := range p.Credentials {
-		pub.Slots[k] = circuit.SlotPublic{Kind: c.Kind, Root: roots[k]}
-		slot[c.Name] = k
-	}
-	for j, r := range p.Rules {
-		rp := circuit.RulePublic{Kind: r.Predicate, Slot: slot[r.Credential], Window: r.Window}
-		switch r.Predicate {
-		case circuit.RuleNoMonthAtOrAbove:
-			rp.Threshold = uint64(r.Status)
-		case circuit.RuleOnTime:
-			rp.Threshold = uint64(r.PerMille)
-		case circuit.RuleSum, circuit.RuleAverage, circuit.RuleMinimum:
-			rp.Threshold = r.AtLeast
-		case circuit.RuleHistory:
-			rp.Window = r.Months
-		}
-		pub.Rules[j] = rp
-	}
-	if err := pub.Validate(); err != nil {
-		return circuit.Public{}, err
-	}
-	return pub, nil
 }

@@ -195,7 +195,7 @@ func TestPublicFollowsThePolicy(t *testing.T) {
 	p := parse(t, example(t))
 	roots := []fr.Element{fr.NewElement(1), fr.NewElement(2), fr.NewElement(3)}
 	asOf := fixture.Month("2026-11")
-	pub, err := p.Public(roots, asOf, fr.NewElement(4), fr.NewElement(5), fr.NewElement(6))
+	pub, err := circuit.PublicOf(p, roots, asOf, fr.NewElement(4), fr.NewElement(5), fr.NewElement(6))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestPublicFollowsThePolicy(t *testing.T) {
 	// A smaller policy pads with unused slots and disabled rules.
 	small := parse(t, []byte(`{"version":1,"id":"small","credentials":[{"name":"b","kind":"payment-history","issuerSet":"banks"}],
 		"rules":[{"name":"customer","credential":"b","predicate":"history","months":36}]}`))
-	pub, err = small.Public(roots[:1], asOf, fr.NewElement(4), fr.NewElement(5), fr.NewElement(6))
+	pub, err = circuit.PublicOf(small, roots[:1], asOf, fr.NewElement(4), fr.NewElement(5), fr.NewElement(6))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestPublicFollowsThePolicy(t *testing.T) {
 		pub.Rules[0] != (circuit.RulePublic{Kind: circuit.RuleHistory, Slot: 0, Window: 36}) {
 		t.Fatalf("slots %+v rules %+v", pub.Slots, pub.Rules)
 	}
-	if _, err := p.Public(roots[:2], asOf, fr.Element{}, fr.Element{}, fr.Element{}); err == nil {
+	if _, err := circuit.PublicOf(p, roots[:2], asOf, fr.Element{}, fr.Element{}, fr.Element{}); err == nil {
 		t.Fatal("two roots for three credentials accepted")
 	}
 }

@@ -13,9 +13,11 @@ import (
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/internal/fixture/ask"
 	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -91,20 +93,29 @@ func revenueHistory(amount uint64) credential.History {
 
 // policyRequest presents the credentials in another order than the
 // policy's: the prover matches them.
-func policyRequest(t testing.TB) prover.PolicyRequest {
-	return prover.PolicyRequest{
-		Policy: mustPolicy(t, policyDoc), Registry: issuerRegistry(t),
-		Credentials: []*credential.Credential{
-			signAs(t, taxBureau, credential.KindRevenue, revenueHistory(5000000)),
-			signAs(t, secondBank, credential.KindPaymentHistory, fixture.History("2024-05", 30, nil)),
-			signAs(t, mainBank, credential.KindPaymentHistory, fixture.History("2022-11", 48, map[int]credential.Status{20: credential.StatusLate30})),
+func policyRequest(t testing.TB) prover.Task {
+	return prover.Task{
+		Request: ask.Policy([]byte(policyDoc), nov),
+		Inputs: statement.Inputs{
+			Credentials: []*credential.Credential{
+				signAs(t, taxBureau, credential.KindRevenue, revenueHistory(5000000)),
+				signAs(t, secondBank, credential.KindPaymentHistory, fixture.History("2024-05", 30, nil)),
+				signAs(t, mainBank, credential.KindPaymentHistory, fixture.History("2022-11", 48, map[int]credential.Status{20: credential.StatusLate30})),
+			},
+			Holder: holder,
 		},
-		AsOf: fixture.Month("2026-11"), Holder: holder, Lender: "bank-a", Nonce: nonce,
+		Trust:  statement.Trust{Registry: issuerRegistry(t)},
+		Lender: "bank-a", Nonce: nonce,
 	}
 }
 
-func policyExpect(t testing.TB) verifier.PolicyExpect {
-	return verifier.PolicyExpect{Policy: mustPolicy(t, policyDoc), Registry: issuerRegistry(t), Lender: "bank-a", Nonce: nonce}
+func policyExpect(t testing.TB) verifier.Expect {
+	return verifier.Expect{Request: ask.Policy([]byte(policyDoc), nov), Trust: statement.Trust{Registry: issuerRegistry(t)}, Lender: "bank-a", Nonce: nonce}
+}
+
+// policySection returns the policy section of att, to edit and assign back.
+func policySection(att *verifier.Attestation) policycircuit.Section {
+	return att.Section.(policycircuit.Section)
 }
 
 var policyProved *verifier.Attestation
@@ -112,16 +123,16 @@ var policyProved *verifier.Attestation
 func policyAttestation(t *testing.T) *verifier.Attestation {
 	t.Helper()
 	if policyProved == nil {
-		att, err := prover.New(keyDir).ProvePolicy(context.Background(), policyRequest(t))
+		att, err := prover.New(keyDir).Prove(context.Background(), policyRequest(t))
 		if err != nil {
 			t.Fatal(err)
 		}
 		policyProved = att
 	}
 	copied := *policyProved
-	section := *copied.Policy
+	section := policySection(&copied)
 	section.Roots = append([]string(nil), section.Roots...)
-	copied.Policy = &section
+	copied.Section = section
 	return &copied
 }
 
@@ -142,23 +153,26 @@ func TestPolicyRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := newVerifier(t).VerifyPolicy(parsed, policyExpect(t))
+	res, err := newVerifier(t).Verify(parsed, policyExpect(t))
 	if err != nil {
-		t.Fatalf("VerifyPolicy: %v", err)
+		t.Fatalf("Verify: %v", err)
 	}
 	p := mustPolicy(t, policyDoc)
 	lid, _ := verifier.LenderID("bank-a")
-	if res.Statement != policycircuit.ID || res.Policy != p.ID || res.Hash != p.HashHex() || res.AsOf != fixture.Month("2026-11") ||
-		len(res.Rules) != 4 || len(res.Credentials) != 3 || res.Pseudonym != credential.FieldHex(holder.Pseudonym(lid)) {
+	params, _ := res.Params.(map[string]string)
+	if res.Statement != policycircuit.ID || params["policy"] != p.ID || params["policyHash"] != p.HashHex() || res.AsOf != fixture.Month("2026-11") ||
+		len(res.Details["rules"]) != 4 || len(res.Details["credentials"]) != 3 || res.Pseudonym != credential.FieldHex(holder.Pseudonym(lid)) {
 		t.Fatalf("unexpected result %+v", res)
 	}
-	// The no-default entry point refuses it by name.
-	if _, err := newVerifier(t).Verify(parsed, expect()); !errors.Is(err, verifier.ErrPolicyRequired) {
-		t.Fatalf("Verify = %v, want ErrPolicyRequired", err)
+	// A lender who asked for no-default refuses it by name (before the
+	// statement kit: ErrPolicyRequired, use VerifyPolicy).
+	if _, err := newVerifier(t).Verify(parsed, expect()); !errors.Is(err, verifier.ErrOtherStatement) {
+		t.Fatalf("Verify = %v, want ErrOtherStatement", err)
 	}
-	// And VerifyPolicy refuses a no-default attestation.
-	if _, err := newVerifier(t).VerifyPolicy(attestation(t), policyExpect(t)); !errors.Is(err, verifier.ErrUnknownStatement) {
-		t.Fatalf("VerifyPolicy(no-default) = %v", err)
+	// And a lender who asked for the policy refuses a no-default
+	// attestation (before the kit, VerifyPolicy said ErrUnknownStatement).
+	if _, err := newVerifier(t).Verify(attestation(t), policyExpect(t)); !errors.Is(err, verifier.ErrOtherStatement) {
+		t.Fatalf("Verify(no-default, policy expected) = %v, want ErrOtherStatement", err)
 	}
 }
 
@@ -171,11 +185,11 @@ func TestPolicyEveryPublicWitnessElementIsBound(t *testing.T) {
 	reg := issuerRegistry(t)
 	banks, _ := reg.Set("accredited-banks")
 	taxes, _ := reg.Set("tax-authorities")
-	pub, err := mustPolicy(t, policyDoc).Public([]fr.Element{banks.Root(), banks.Root(), taxes.Root()}, fixture.Month("2026-11"), lid, n, holder.Pseudonym(lid))
+	pub, err := policycircuit.PublicOf(mustPolicy(t, policyDoc), []fr.Element{banks.Root(), banks.Root(), taxes.Root()}, fixture.Month("2026-11"), lid, n, holder.Pseudonym(lid))
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertEveryInputBound(t, policyAttestation(t), policycircuit.ID, pub.Assignment(), 28)
+	assertEveryInputBound(t, policyAttestation(t), policyExpect(t).Request, policycircuit.ID, pub.Assignment(), 28)
 }
 
 func TestPolicyVerifierNamesTheFailedCheck(t *testing.T) {
@@ -187,69 +201,81 @@ func TestPolicyVerifierNamesTheFailedCheck(t *testing.T) {
 	weaker := strings.Replace(policyDoc, `"perMille": 950`, `"perMille": 900`, 1)
 	cases := []struct {
 		name   string
-		mutate func(a *verifier.Attestation, e *verifier.PolicyExpect)
+		mutate func(a *verifier.Attestation, e *verifier.Expect)
 		want   error
 	}{
-		{"another policy", func(a *verifier.Attestation, e *verifier.PolicyExpect) { e.Policy = mustPolicy(t, weaker) }, verifier.ErrWrongPolicy},
-		{"a proof for one policy relabelled for another", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
-			e.Policy = mustPolicy(t, weaker)
-			a.Policy.Hash = e.Policy.HashHex()
+		{"another policy", func(a *verifier.Attestation, e *verifier.Expect) { e.Request = ask.Policy([]byte(weaker), nov) }, verifier.ErrWrongPolicy},
+		{"a proof for one policy relabelled for another", func(a *verifier.Attestation, e *verifier.Expect) {
+			e.Request = ask.Policy([]byte(weaker), nov)
+			s := policySection(a)
+			s.Hash = mustPolicy(t, weaker).HashHex()
+			a.Section = s
 		}, verifier.ErrBadProof},
-		{"a stricter policy relabelled", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
-			e.Policy = mustPolicy(t, strings.Replace(policyDoc, `"atLeast": 5000000`, `"atLeast": 5000001`, 1))
-			a.Policy.Hash = e.Policy.HashHex()
+		{"a stricter policy relabelled", func(a *verifier.Attestation, e *verifier.Expect) {
+			stricter := strings.Replace(policyDoc, `"atLeast": 5000000`, `"atLeast": 5000001`, 1)
+			e.Request = ask.Policy([]byte(stricter), nov)
+			s := policySection(a)
+			s.Hash = mustPolicy(t, stricter).HashHex()
+			a.Section = s
 		}, verifier.ErrBadProof},
-		{"retired root", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
+		{"retired root", func(a *verifier.Attestation, e *verifier.Expect) {
 			// The registry drops one of the other banks: the set's root changes.
-			if _, err := e.Registry.Put("accredited-banks", credential.KindPaymentHistory, append([]credential.IssuerKey{mainBank.Public(), secondBank.Public()}, otherBanks[1:]...)); err != nil {
+			if _, err := e.Trust.Registry.Put("accredited-banks", credential.KindPaymentHistory, append([]credential.IssuerKey{mainBank.Public(), secondBank.Public()}, otherBanks[1:]...)); err != nil {
 				t.Fatal(err)
 			}
 		}, verifier.ErrRetiredRoot},
-		{"root of another set", func(a *verifier.Attestation, e *verifier.PolicyExpect) { a.Policy.Roots[0] = a.Policy.Roots[2] }, verifier.ErrWrongIssuerSet},
-		{"a root relabelled as current", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
+		{"root of another set", func(a *verifier.Attestation, e *verifier.Expect) {
+			policySection(a).Roots[0] = policySection(a).Roots[2]
+		}, verifier.ErrWrongIssuerSet},
+		{"a root relabelled as current", func(a *verifier.Attestation, e *verifier.Expect) {
 			// A registry whose banks set differs: its current root is not the
 			// one proven against, so claiming it must fail on the proof.
-			if _, err := e.Registry.Put("accredited-banks", credential.KindPaymentHistory, append([]credential.IssuerKey{mainBank.Public(), secondBank.Public()}, otherBanks[1:]...)); err != nil {
+			if _, err := e.Trust.Registry.Put("accredited-banks", credential.KindPaymentHistory, append([]credential.IssuerKey{mainBank.Public(), secondBank.Public()}, otherBanks[1:]...)); err != nil {
 				t.Fatal(err)
 			}
-			s, _ := e.Registry.Set("accredited-banks")
-			a.Policy.Roots[0], a.Policy.Roots[1] = credential.FieldHex(s.Root()), credential.FieldHex(s.Root())
+			s, _ := e.Trust.Registry.Set("accredited-banks")
+			roots := policySection(a).Roots
+			roots[0], roots[1] = credential.FieldHex(s.Root()), credential.FieldHex(s.Root())
 		}, verifier.ErrBadProof},
-		{"too few roots", func(a *verifier.Attestation, e *verifier.PolicyExpect) { a.Policy.Roots = a.Policy.Roots[:2] }, verifier.ErrMalformed},
-		{"wrong lender", func(a *verifier.Attestation, e *verifier.PolicyExpect) { e.Lender = "bank-b" }, verifier.ErrWrongLender},
-		{"wrong nonce", func(a *verifier.Attestation, e *verifier.PolicyExpect) { e.Nonce = strings.Repeat("0c", 32) }, verifier.ErrWrongNonce},
-		{"stale as-of", func(a *verifier.Attestation, e *verifier.PolicyExpect) { e.AsOf = &dec }, verifier.ErrStaleAsOf},
-		{"key fingerprint mismatch", func(a *verifier.Attestation, e *verifier.PolicyExpect) { a.VerifyingKey = strings.Repeat("ab", 32) }, verifier.ErrKeyMismatch},
-		{"pseudonym", func(a *verifier.Attestation, e *verifier.PolicyExpect) { a.Public.Pseudonym = strings.Repeat("01", 32) }, verifier.ErrBadProof},
-		{"as-of month", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
-			a.Public.AsOf = "2026-10"
+		{"too few roots", func(a *verifier.Attestation, e *verifier.Expect) {
+			s := policySection(a)
+			s.Roots = s.Roots[:2]
+			a.Section = s
+		}, verifier.ErrMalformed},
+		{"wrong lender", func(a *verifier.Attestation, e *verifier.Expect) { e.Lender = "bank-b" }, verifier.ErrWrongLender},
+		{"wrong nonce", func(a *verifier.Attestation, e *verifier.Expect) { e.Nonce = strings.Repeat("0c", 32) }, verifier.ErrWrongNonce},
+		{"stale as-of", func(a *verifier.Attestation, e *verifier.Expect) { e.AsOf = &dec }, verifier.ErrStaleAsOf},
+		{"key fingerprint mismatch", func(a *verifier.Attestation, e *verifier.Expect) { a.VerifyingKey = strings.Repeat("ab", 32) }, verifier.ErrKeyMismatch},
+		{"pseudonym", func(a *verifier.Attestation, e *verifier.Expect) { a.Binding.Pseudonym = strings.Repeat("01", 32) }, verifier.ErrBadProof},
+		{"as-of month", func(a *verifier.Attestation, e *verifier.Expect) {
+			a.Binding.AsOf = "2026-10"
 			oct := nov - 1
 			e.AsOf = &oct
 		}, verifier.ErrBadProof},
-		{"lender relabelled", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
-			a.Public.Lender = "bank-b"
+		{"lender relabelled", func(a *verifier.Attestation, e *verifier.Expect) {
+			a.Binding.Lender = "bank-b"
 			e.Lender = "bank-b"
 		}, verifier.ErrBadProof},
-		{"nonce relabelled", func(a *verifier.Attestation, e *verifier.PolicyExpect) {
-			a.Public.Nonce = strings.Repeat("0b", 32)
-			e.Nonce = a.Public.Nonce
+		{"nonce relabelled", func(a *verifier.Attestation, e *verifier.Expect) {
+			a.Binding.Nonce = strings.Repeat("0b", 32)
+			e.Nonce = a.Binding.Nonce
 		}, verifier.ErrBadProof},
-		{"truncated proof", func(a *verifier.Attestation, e *verifier.PolicyExpect) { a.Proof = a.Proof[:len(a.Proof)-2] }, verifier.ErrMalformed},
+		{"truncated proof", func(a *verifier.Attestation, e *verifier.Expect) { a.Proof = a.Proof[:len(a.Proof)-2] }, verifier.ErrMalformed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			att, exp := policyAttestation(t), policyExpect(t)
 			exp.AsOf = &nov
 			tc.mutate(att, &exp)
-			if _, err := v.VerifyPolicy(att, exp); !errors.Is(err, tc.want) {
-				t.Fatalf("VerifyPolicy = %v, want %v", err, tc.want)
+			if _, err := v.Verify(att, exp); !errors.Is(err, tc.want) {
+				t.Fatalf("Verify = %v, want %v", err, tc.want)
 			}
 		})
 	}
 	t.Run("stale by the clock", func(t *testing.T) {
 		late, _ := verifier.New(keyDir, verifier.WithClock(func() time.Time { return time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC) }))
-		if _, err := late.VerifyPolicy(policyAttestation(t), policyExpect(t)); !errors.Is(err, verifier.ErrStaleAsOf) {
-			t.Fatalf("VerifyPolicy = %v, want ErrStaleAsOf", err)
+		if _, err := late.Verify(policyAttestation(t), policyExpect(t)); !errors.Is(err, verifier.ErrStaleAsOf) {
+			t.Fatalf("Verify = %v, want ErrStaleAsOf", err)
 		}
 	})
 }
@@ -257,34 +283,34 @@ func TestPolicyVerifierNamesTheFailedCheck(t *testing.T) {
 func TestPolicyUnsatisfiedRefusesWithAPlainSentence(t *testing.T) {
 	p := prover.New(keyDir)
 	cases := map[string]struct {
-		mutate func(r *prover.PolicyRequest)
+		mutate func(r *prover.Task)
 		detail string
 	}{
-		"default at the second bank": {func(r *prover.PolicyRequest) {
-			r.Credentials[1] = signAs(t, secondBank, credential.KindPaymentHistory, fixture.History("2024-05", 30, map[int]credential.Status{25: credential.StatusDefault}))
+		"default at the second bank": {func(r *prover.Task) {
+			r.Inputs.Credentials[1] = signAs(t, secondBank, credential.KindPaymentHistory, fixture.History("2024-05", 30, map[int]credential.Status{25: credential.StatusDefault}))
 		}, `rule "no default at the second bank" on second-bank (input 1)`},
-		"revenue too low": {func(r *prover.PolicyRequest) {
-			r.Credentials[0] = signAs(t, taxBureau, credential.KindRevenue, revenueHistory(4999999))
+		"revenue too low": {func(r *prover.Task) {
+			r.Inputs.Credentials[0] = signAs(t, taxBureau, credential.KindRevenue, revenueHistory(4999999))
 		}, `rule "average revenue" on revenue (input 0)`},
-		"an unaccredited bank": {func(r *prover.PolicyRequest) {
-			r.Credentials[1] = signAs(t, fixture.Issuer("policy/shadow-bank"), credential.KindPaymentHistory, fixture.History("2024-05", 30, nil))
+		"an unaccredited bank": {func(r *prover.Task) {
+			r.Inputs.Credentials[1] = signAs(t, fixture.Issuer("policy/shadow-bank"), credential.KindPaymentHistory, fixture.History("2024-05", 30, nil))
 		}, "the issuer is not in the slot's issuer set"},
-		"one bank twice": {func(r *prover.PolicyRequest) { r.Credentials[1] = r.Credentials[2] }, "another credential comes from the same issuer"},
-		"another holder's credential": {func(r *prover.PolicyRequest) {
+		"one bank twice": {func(r *prover.Task) { r.Inputs.Credentials[1] = r.Inputs.Credentials[2] }, "another credential comes from the same issuer"},
+		"another holder's credential": {func(r *prover.Task) {
 			c, _ := credential.Sign(secondBank, credential.Terms{Kind: credential.KindPaymentHistory, Subject: fixture.Holder("thief").Subject(),
 				IssuedAt: fixture.Day("2026-10-15"), ExpiresAt: fixture.Day("2027-06-01")}, fixture.History("2024-05", 30, nil))
-			r.Credentials[1] = c
+			r.Inputs.Credentials[1] = c
 		}, "the holder secret does not match"},
-		"expired": {func(r *prover.PolicyRequest) { r.AsOf = fixture.Month("2027-06") }, ""},
+		"expired": {func(r *prover.Task) { r.Request = ask.Policy([]byte(policyDoc), fixture.Month("2027-06")) }, ""},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			r := policyRequest(t)
 			tc.mutate(&r)
-			_, err := p.ProvePolicy(context.Background(), r)
-			var u *prover.PolicyUnsatisfiedError
+			_, err := p.Prove(context.Background(), r)
+			var u *statement.Unsatisfied
 			if !errors.Is(err, prover.ErrUnsatisfied) || !errors.As(err, &u) {
-				t.Fatalf("ProvePolicy = %v, want ErrUnsatisfied", err)
+				t.Fatalf("Prove = %v, want ErrUnsatisfied", err)
 			}
 			if msg := err.Error(); msg != `the credentials do not satisfy policy "sme-working-capital-v1"` {
 				t.Fatalf("message %q", msg)
@@ -300,16 +326,16 @@ func TestPolicyUnsatisfiedRefusesWithAPlainSentence(t *testing.T) {
 	}
 	t.Run("wrong number of credentials", func(t *testing.T) {
 		r := policyRequest(t)
-		r.Credentials = r.Credentials[:2]
-		if _, err := p.ProvePolicy(context.Background(), r); err == nil || errors.Is(err, prover.ErrUnsatisfied) {
-			t.Fatalf("ProvePolicy = %v, want a request error", err)
+		r.Inputs.Credentials = r.Inputs.Credentials[:2]
+		if _, err := p.Prove(context.Background(), r); err == nil || errors.Is(err, prover.ErrUnsatisfied) {
+			t.Fatalf("Prove = %v, want a request error", err)
 		}
 	})
 	t.Run("registry without the policy's sets", func(t *testing.T) {
 		r := policyRequest(t)
-		r.Registry = registry.New()
-		if _, err := p.ProvePolicy(context.Background(), r); !errors.Is(err, registry.ErrUnknownSet) {
-			t.Fatalf("ProvePolicy = %v, want ErrUnknownSet", err)
+		r.Trust.Registry = registry.New()
+		if _, err := p.Prove(context.Background(), r); !errors.Is(err, registry.ErrUnknownSet) {
+			t.Fatalf("Prove = %v, want ErrUnknownSet", err)
 		}
 	})
 }

@@ -12,76 +12,54 @@ import (
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/frontend"
 
-	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/keys"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
 // ErrUnsatisfied is wrapped by every refusal to prove because the
-// credential does not satisfy the statement.
-var ErrUnsatisfied = errors.New("prover: the credential does not satisfy the statement")
+// credentials do not satisfy the statement (*statement.Unsatisfied says
+// which rule failed).
+var ErrUnsatisfied = statement.ErrUnsatisfied
 
-// UnsatisfiedError says which statement did not hold. Its message is a
-// plain sentence with no private value; Rule is for the holder's own eyes.
-type UnsatisfiedError struct {
-	Statement string
-	Window    int
-	Rule      nodefault.Rule // empty when the solver, not Check, refused
+// Task is one proof to make: what the lender asked for, whom it is bound
+// to, and the business's private inputs.
+type Task struct {
+	// Request is the statement with its parameters and as-of month.
+	Request statement.Request
+	// Lender and Nonce are the lender's identifier and its challenge (64 hex).
+	Lender string
+	Nonce  string
+	// Inputs are the business's credentials and holder secret.
+	Inputs statement.Inputs
+	// Trust holds the issuer registry a policy's sets come from.
+	Trust statement.Trust
 }
 
-func (e *UnsatisfiedError) Error() string {
-	return fmt.Sprintf("the credential does not satisfy %s over %d months", e.Statement, e.Window)
-}
-
-func (e *UnsatisfiedError) Unwrap() error { return ErrUnsatisfied }
-
-// Statement names accepted by Request.Statement, with the severity each forbids.
-var Statements = map[string]credential.Status{
-	"no-default": credential.StatusDefault,
-	"no-late90":  credential.StatusLate90,
-	"no-late60":  credential.StatusLate60,
-	"no-late30":  credential.StatusLate30,
-}
-
-// Request is one proof to make.
-type Request struct {
-	Statement  string // a key of Statements
-	Window     int
-	AsOf       credential.Month
-	Credential *credential.Credential
-	Holder     credential.HolderSecret
-	Lender     string
-	Nonce      string // 64 hex
-}
-
-// Validate checks the request's own fields (not the statement).
-func (r Request) Validate() error {
-	if _, ok := Statements[r.Statement]; !ok {
-		return fmt.Errorf("prover: unknown statement %q (want no-default, no-late90, no-late60 or no-late30)", r.Statement)
+// Validate checks the task's own fields (not the statement).
+func (t Task) Validate() error {
+	if t.Request == nil {
+		return errors.New("prover: missing request")
 	}
-	if r.Window < 1 || r.Window > nodefault.Capacity {
-		return fmt.Errorf("prover: window must be 1 to %d months", nodefault.Capacity)
-	}
-	if r.Credential == nil {
-		return errors.New("prover: missing credential")
-	}
-	return validateBinding(r.AsOf, r.Holder, r.Lender, r.Nonce)
-}
-
-// validateBinding checks what every proof is bound to: the as-of month, the
-// holder secret, the lender and its nonce.
-func validateBinding(asOf credential.Month, holder credential.HolderSecret, lender, nonce string) error {
-	if !asOf.Valid() {
+	if !t.Request.AsOf().Valid() {
 		return errors.New("prover: as-of month is out of range")
 	}
-	if holder == (credential.HolderSecret{}) {
+	if t.Inputs.Holder == (credential.HolderSecret{}) {
 		return errors.New("prover: missing holder secret")
 	}
-	if err := verifier.ValidateLender(lender); err != nil {
+	if n := t.Request.Credentials(); len(t.Inputs.Credentials) != n {
+		return fmt.Errorf("prover: %s takes %d credential(s), got %d", t.Request.Statement().ID(), n, len(t.Inputs.Credentials))
+	}
+	for i, c := range t.Inputs.Credentials {
+		if c == nil {
+			return fmt.Errorf("prover: credential %d is missing", i)
+		}
+	}
+	if err := statement.ValidateLender(t.Lender); err != nil {
 		return err
 	}
-	if _, err := verifier.ParseNonce(nonce); err != nil {
+	if _, err := statement.ParseNonce(t.Nonce); err != nil {
 		return err
 	}
 	return nil
@@ -114,56 +92,77 @@ func (p *Prover) Load(id string) (*keys.Proving, error) {
 }
 
 // Prove makes an attestation, or returns an error wrapping ErrUnsatisfied.
-func (p *Prover) Prove(ctx context.Context, r Request) (*verifier.Attestation, error) {
-	if err := r.Validate(); err != nil {
+// The statement's native check runs first, so an unsatisfied request is
+// refused before any proving, with the first unmet rule named. ctx is
+// honoured to the end: a cancelled or expired context stops the wait for
+// the Groth16 prover and returns ctx's error.
+func (p *Prover) Prove(ctx context.Context, t Task) (*verifier.Attestation, error) {
+	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	lender, _ := verifier.LenderID(r.Lender)
-	nonce, _ := verifier.ParseNonce(r.Nonce)
-	pub := nodefault.Public{
-		Severity: Statements[r.Statement], Window: r.Window, AsOf: r.AsOf,
-		Issuer: r.Credential.Issuer, Lender: lender, Nonce: nonce,
-		Pseudonym: r.Holder.Pseudonym(lender),
-	}
-	unsatisfied := &UnsatisfiedError{Statement: r.Statement, Window: r.Window}
-	if err := nodefault.Check(pub, r.Credential, r.Holder); err != nil {
-		var u *nodefault.Unsatisfied
-		if errors.As(err, &u) {
-			unsatisfied.Rule = u.Rule
-			return nil, unsatisfied
+	lender, _ := statement.LenderID(t.Lender) // checked by Validate
+	nonce, _ := statement.ParseNonce(t.Nonce)
+	b := statement.Values{AsOf: t.Request.AsOf(), Lender: lender, Nonce: nonce, Pseudonym: t.Inputs.Holder.Pseudonym(lender)}
+	sec, assignment, err := t.Request.Assign(b, t.Inputs, t.Trust)
+	if err != nil {
+		if errors.Is(err, ErrUnsatisfied) {
+			return nil, err
 		}
 		return nil, fmt.Errorf("prover: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	k, err := p.Load(nodefault.ID)
+	id := t.Request.Statement().ID()
+	k, err := p.Load(id)
 	if err != nil {
 		return nil, err
 	}
-	assignment, err := nodefault.Assign(pub, r.Credential, r.Holder)
+	proof, err := proveCtx(ctx, k, assignment)
 	if err != nil {
-		return nil, unsatisfied
-	}
-	proof, err := prove(k, assignment)
-	if err != nil {
-		return nil, unsatisfied
+		if errors.Is(err, ErrUnsatisfied) {
+			return nil, refusal(t.Request)
+		}
+		return nil, err
 	}
 	return &verifier.Attestation{
 		Version:      verifier.AttestationVersion,
-		Statement:    nodefault.ID,
+		Statement:    id,
 		VerifyingKey: k.Manifest.Files[keys.VerifyingFile],
-		Public: verifier.Public{
-			Severity:  pub.Severity.String(),
-			Window:    r.Window,
-			AsOf:      r.AsOf.String(),
-			Issuer:    r.Credential.Issuer.Hex(),
-			Lender:    r.Lender,
-			Nonce:     r.Nonce,
-			Pseudonym: credential.FieldHex(pub.Pseudonym),
+		Binding: statement.Binding{
+			AsOf: b.AsOf.String(), Lender: t.Lender, Nonce: t.Nonce, Pseudonym: credential.FieldHex(b.Pseudonym),
 		},
-		Proof: hex.EncodeToString(proof),
+		Section: sec,
+		Proof:   hex.EncodeToString(proof),
 	}, nil
+}
+
+// refusal is the request's refusal when the solver refuses a witness the
+// native check passed: the statement's own wording if it has one.
+func refusal(r statement.Request) *statement.Unsatisfied {
+	if rf, ok := r.(statement.Refuser); ok {
+		return rf.Refusal()
+	}
+	return &statement.Unsatisfied{Message: "the credentials do not satisfy " + r.Sentence(), Input: -1}
+}
+
+// proveCtx runs prove and waits for it or for ctx, whichever ends first.
+func proveCtx(ctx context.Context, k *keys.Proving, assignment frontend.Circuit) ([]byte, error) {
+	type result struct {
+		proof []byte
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		proof, err := prove(k, assignment)
+		done <- result{proof, err}
+	}()
+	select {
+	case r := <-done:
+		return r.proof, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // prove runs the solver and the Groth16 prover and returns the serialized

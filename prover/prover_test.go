@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,10 @@ import (
 	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/internal/fixture/ask"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/prover"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -48,19 +51,34 @@ var (
 	holder = fixture.Holder("acme")
 	nonce  = strings.Repeat("0a", 32)
 	now    = func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
+	nov    = fixture.Month("2026-11")
 )
 
-func request(statuses map[int]credential.Status) prover.Request {
-	return prover.Request{
-		Statement: "no-default", Window: 24, AsOf: fixture.Month("2026-11"),
-		Credential: fixture.Credential(bank, holder, fixture.History("2023-11", 36, statuses), "2027-06-01"),
-		Holder:     holder, Lender: "bank-a", Nonce: nonce,
+// request is a no-default proof over 24 months as of 2026-11 of a
+// 36-month history with the given statuses.
+func request(statuses map[int]credential.Status) prover.Task {
+	return prover.Task{
+		Request: ask.NoDefault("no-default", 24, nov),
+		Inputs: statement.Inputs{
+			Credentials: []*credential.Credential{fixture.Credential(bank, holder, fixture.History("2023-11", 36, statuses), "2027-06-01")},
+			Holder:      holder,
+		},
+		Lender: "bank-a", Nonce: nonce,
 	}
 }
 
+// expect is what the lender expects: no default in at least 24 months,
+// signed by bank.
 func expect() verifier.Expect {
-	return verifier.Expect{Issuers: []credential.IssuerKey{bank.Public()}, Lender: "bank-a", Nonce: nonce, MinWindow: 24}
+	return verifier.Expect{
+		Request: ask.NoDefault("no-default", 24, nov),
+		Trust:   statement.Trust{Issuers: []credential.IssuerKey{bank.Public()}},
+		Lender:  "bank-a", Nonce: nonce,
+	}
 }
+
+// section returns the no-default section of att, to edit and assign back.
+func section(att *verifier.Attestation) nodefault.Section { return att.Section.(nodefault.Section) }
 
 func newVerifier(t *testing.T) *verifier.Verifier {
 	t.Helper()
@@ -100,7 +118,8 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	if res.Statement != nodefault.ID || res.Window != 24 || res.AsOf != fixture.Month("2026-11") || !res.Issuer.Equal(bank.Public()) {
+	params, ok := res.Params.(nodefault.Params)
+	if res.Statement != nodefault.ID || !ok || params.Window != 24 || res.AsOf != fixture.Month("2026-11") || res.Issuer != bank.Public().Hex() {
 		t.Fatalf("unexpected result %+v", res)
 	}
 	lid, _ := verifier.LenderID("bank-a")
@@ -116,16 +135,27 @@ func TestEveryPublicInputIsBound(t *testing.T) {
 	otherNonce := strings.Repeat("0b", 32)
 	sep := fixture.Month("2026-10")
 	cases := map[string]func(a *verifier.Attestation, e *verifier.Expect){
-		"severity": func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Severity = "late90" },
-		"window":   func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Window = 23; e.MinWindow = 23 },
-		"asOf":     func(a *verifier.Attestation, e *verifier.Expect) { a.Public.AsOf = "2026-10"; e.AsOf = &sep },
-		"issuer": func(a *verifier.Attestation, e *verifier.Expect) {
-			a.Public.Issuer = other.Public().Hex()
-			e.Issuers = append(e.Issuers, other.Public())
+		"severity": func(a *verifier.Attestation, e *verifier.Expect) {
+			s := section(a)
+			s.Severity = credential.StatusLate90
+			a.Section = s
 		},
-		"lender":    func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Lender = "bank-b"; e.Lender = "bank-b" },
-		"nonce":     func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Nonce = otherNonce; e.Nonce = otherNonce },
-		"pseudonym": func(a *verifier.Attestation, e *verifier.Expect) { a.Public.Pseudonym = strings.Repeat("01", 32) },
+		"window": func(a *verifier.Attestation, e *verifier.Expect) {
+			s := section(a)
+			s.Window = 23
+			a.Section = s
+			e.Request = ask.NoDefault("no-default", 23, nov)
+		},
+		"asOf": func(a *verifier.Attestation, e *verifier.Expect) { a.Binding.AsOf = "2026-10"; e.AsOf = &sep },
+		"issuer": func(a *verifier.Attestation, e *verifier.Expect) {
+			s := section(a)
+			s.Issuer = other.Public()
+			a.Section = s
+			e.Trust.Issuers = append(e.Trust.Issuers, other.Public())
+		},
+		"lender":    func(a *verifier.Attestation, e *verifier.Expect) { a.Binding.Lender = "bank-b"; e.Lender = "bank-b" },
+		"nonce":     func(a *verifier.Attestation, e *verifier.Expect) { a.Binding.Nonce = otherNonce; e.Nonce = otherNonce },
+		"pseudonym": func(a *verifier.Attestation, e *verifier.Expect) { a.Binding.Pseudonym = strings.Repeat("01", 32) },
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -145,13 +175,14 @@ func TestEveryPublicWitnessElementIsBound(t *testing.T) {
 	n, _ := verifier.ParseNonce(nonce)
 	pub := nodefault.Public{Severity: credential.StatusDefault, Window: 24, AsOf: fixture.Month("2026-11"),
 		Issuer: bank.Public(), Lender: lid, Nonce: n, Pseudonym: holder.Pseudonym(lid)}
-	assertEveryInputBound(t, attestation(t), nodefault.ID, pub.Assignment(), 9)
+	assertEveryInputBound(t, attestation(t), expect().Request, nodefault.ID, pub.Assignment(), 9)
 }
 
 // assertEveryInputBound checks that att's proof verifies against the public
-// assignment, which has want elements, and fails once any one of them is
+// assignment, which has want elements and is the public witness the
+// verifier rebuilds from att and req, and fails once any one of them is
 // changed.
-func assertEveryInputBound(t *testing.T, att *verifier.Attestation, id string, assignment frontend.Circuit, want int) {
+func assertEveryInputBound(t *testing.T, att *verifier.Attestation, req statement.Request, id string, assignment frontend.Circuit, want int) {
 	t.Helper()
 	k, _ := newVerifier(t).Key(id)
 	proofBytes, _ := hex.DecodeString(att.Proof)
@@ -172,6 +203,13 @@ func assertEveryInputBound(t *testing.T, att *verifier.Attestation, id string, a
 	}
 	if len(vec) != want {
 		t.Fatalf("public witness has %d elements, want %d", len(vec), want)
+	}
+	rebuilt, err := verifier.PublicWitness(att, req)
+	if err != nil {
+		t.Fatalf("PublicWitness: %v", err)
+	}
+	if !slices.Equal(rebuilt, vec) {
+		t.Fatalf("the verifier rebuilds another public witness:\n%v\nwant:\n%v", rebuilt, vec)
 	}
 	for i := range vec {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
@@ -195,21 +233,23 @@ func TestVerifierNamesTheFailedCheck(t *testing.T) {
 		mutate func(a *verifier.Attestation, e *verifier.Expect)
 		want   error
 	}{
-		{"wrong issuer", func(a *verifier.Attestation, e *verifier.Expect) { e.Issuers = []credential.IssuerKey{other.Public()} }, verifier.ErrWrongIssuer},
+		{"wrong issuer", func(a *verifier.Attestation, e *verifier.Expect) {
+			e.Trust.Issuers = []credential.IssuerKey{other.Public()}
+		}, verifier.ErrWrongIssuer},
 		{"wrong lender", func(a *verifier.Attestation, e *verifier.Expect) { e.Lender = "bank-b" }, verifier.ErrWrongLender},
 		{"wrong nonce", func(a *verifier.Attestation, e *verifier.Expect) { e.Nonce = strings.Repeat("0c", 32) }, verifier.ErrWrongNonce},
 		{"stale as-of", func(a *verifier.Attestation, e *verifier.Expect) { e.AsOf = &dec }, verifier.ErrStaleAsOf},
 		{"future as-of", func(a *verifier.Attestation, e *verifier.Expect) { e.AsOf = &oct }, verifier.ErrFutureAsOf},
-		{"window too short", func(a *verifier.Attestation, e *verifier.Expect) { e.MinWindow = 25 }, verifier.ErrWindowTooShort},
-		{"weaker statement", func(a *verifier.Attestation, e *verifier.Expect) { e.MaxSeverity = credential.StatusLate60 }, verifier.ErrWeakerStatement},
+		{"window too short", func(a *verifier.Attestation, e *verifier.Expect) { e.Request = ask.NoDefault("no-default", 25, nov) }, verifier.ErrWindowTooShort},
+		{"weaker statement", func(a *verifier.Attestation, e *verifier.Expect) { e.Request = ask.NoDefault("no-late60", 24, nov) }, verifier.ErrWeakerStatement},
 		{"unknown statement", func(a *verifier.Attestation, e *verifier.Expect) { a.Statement = "no-bankruptcy/v1" }, verifier.ErrUnknownStatement},
 		{"key fingerprint mismatch", func(a *verifier.Attestation, e *verifier.Expect) { a.VerifyingKey = strings.Repeat("ab", 32) }, verifier.ErrKeyMismatch},
 		{"tampered proof", func(a *verifier.Attestation, e *verifier.Expect) { a.Proof = tamperProof(t, a.Proof) }, verifier.ErrBadProof},
 		{"truncated proof", func(a *verifier.Attestation, e *verifier.Expect) { a.Proof = a.Proof[:len(a.Proof)-2] }, verifier.ErrMalformed},
 		{"uppercase proof hex", func(a *verifier.Attestation, e *verifier.Expect) { a.Proof = strings.ToUpper(a.Proof) }, verifier.ErrMalformed},
 		{"non-canonical nonce", func(a *verifier.Attestation, e *verifier.Expect) {
-			a.Public.Nonce = strings.Repeat("ff", 32)
-			e.Nonce = a.Public.Nonce
+			a.Binding.Nonce = strings.Repeat("ff", 32)
+			e.Nonce = a.Binding.Nonce
 		}, nil},
 	}
 	for _, tc := range cases {
@@ -248,7 +288,7 @@ func TestVerifierNamesTheFailedCheck(t *testing.T) {
 // tamperProof replaces the proof's A point with another valid G1 point, so
 // the proof still decodes but must not verify.
 func tamperProof(t *testing.T, s string) string {
-	other, err := prover.New(keyDir).Prove(context.Background(), func() prover.Request {
+	other, err := prover.New(keyDir).Prove(context.Background(), func() prover.Task {
 		r := request(nil)
 		r.Nonce = strings.Repeat("0d", 32)
 		return r
@@ -263,29 +303,36 @@ func tamperProof(t *testing.T, s string) string {
 func TestUnsatisfiedRefusesWithAPlainSentence(t *testing.T) {
 	p := prover.New(keyDir)
 	secretHex := holder.Hex()
-	cases := map[string]func(r *prover.Request){
-		"default in window": func(r *prover.Request) {
-			r.Credential = fixture.Credential(bank, holder, fixture.History("2023-11", 36, map[int]credential.Status{30: credential.StatusDefault}), "2027-06-01")
-		},
-		"wrong holder":    func(r *prover.Request) { r.Holder = fixture.Holder("thief") },
-		"window too long": func(r *prover.Request) { r.Window = 37 },
-		"expired":         func(r *prover.Request) { r.AsOf = fixture.Month("2026-11") + 7 },
+	cases := map[string]struct {
+		mutate func(r *prover.Task)
+		window int
+	}{
+		"default in window": {func(r *prover.Task) {
+			r.Inputs.Credentials[0] = fixture.Credential(bank, holder, fixture.History("2023-11", 36, map[int]credential.Status{30: credential.StatusDefault}), "2027-06-01")
+		}, 24},
+		"wrong holder":    {func(r *prover.Task) { r.Inputs.Holder = fixture.Holder("thief") }, 24},
+		"window too long": {func(r *prover.Task) { r.Request = ask.NoDefault("no-default", 37, nov) }, 37},
+		"expired":         {func(r *prover.Task) { r.Request = ask.NoDefault("no-default", 24, nov+7) }, 24},
 	}
-	for name, mutate := range cases {
+	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			r := request(nil)
-			mutate(&r)
+			tc.mutate(&r)
 			_, err := p.Prove(context.Background(), r)
-			if !errors.Is(err, prover.ErrUnsatisfied) {
+			var u *statement.Unsatisfied
+			if !errors.Is(err, prover.ErrUnsatisfied) || !errors.As(err, &u) {
 				t.Fatalf("Prove = %v, want ErrUnsatisfied", err)
 			}
 			msg := err.Error()
-			want := fmt.Sprintf("the credential does not satisfy no-default over %d months", r.Window)
+			want := fmt.Sprintf("the credential does not satisfy no-default over %d months", tc.window)
 			if msg != want {
 				t.Fatalf("message %q, want %q", msg, want)
 			}
 			if strings.Contains(msg, secretHex) || strings.Contains(msg, "100000") {
 				t.Fatal("the error leaks a private value")
+			}
+			if detail := u.Detail(nil); strings.Contains(detail, secretHex) || strings.Contains(detail, "100000") {
+				t.Fatal("the detail leaks a private value")
 			}
 		})
 	}

@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/tacit-zk/tacit/circuits"
+	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -93,12 +96,28 @@ func TestStatementMismatch(t *testing.T) {
 	// The business proves a stronger statement over a longer window on its
 	// own (as `tacit prove` would): the verifier accepts it as at least as
 	// strong, the server insists on the exact statement.
-	stronger, err := prover.New(keyDir).Prove(context.Background(), prover.Request{
-		Statement: "no-late30", Window: 36, AsOf: credential.MonthOf(now()), Credential: passing,
-		Holder: holder, Lender: bankA, Nonce: ch.Nonce,
+	st, err := circuits.Resolve("no-late30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := st.DecodeRequest("no-late30", []byte(`{"window":36,"asOf":"2026-11"}`), credential.MonthOf(now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stronger, err := prover.New(keyDir).Prove(context.Background(), prover.Task{
+		Request: req, Lender: bankA, Nonce: ch.Nonce,
+		Inputs: statement.Inputs{Credentials: []*credential.Credential{passing}, Holder: holder},
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// section edits the no-default section an attestation holds by value.
+	section := func(edit func(*nodefault.Section)) func(*verifier.Attestation) {
+		return func(a *verifier.Attestation) {
+			s := a.Section.(nodefault.Section)
+			edit(&s)
+			a.Section = s
+		}
 	}
 	tests := []struct {
 		name string
@@ -106,19 +125,19 @@ func TestStatementMismatch(t *testing.T) {
 		code string
 	}{
 		{"stronger statement", func(*verifier.Attestation) {}, "statement_mismatch"},
-		{"shorter window", func(a *verifier.Attestation) { a.Public.Window = 12 }, "window_too_short"},
-		{"earlier month", func(a *verifier.Attestation) { a.Public.AsOf = "2026-10" }, "stale_as_of"},
-		{"later month", func(a *verifier.Attestation) { a.Public.AsOf = "2026-12" }, "future_as_of"},
-		{"another lender's proof", func(a *verifier.Attestation) { a.Public.Lender = bankB }, "wrong_lender"},
-		{"public inputs edited to match", func(a *verifier.Attestation) {
-			a.Public.Window, a.Public.Severity = 24, "default"
-		}, "bad_proof"},
+		{"shorter window", section(func(s *nodefault.Section) { s.Window = 12 }), "window_too_short"},
+		{"earlier month", func(a *verifier.Attestation) { a.Binding.AsOf = "2026-10" }, "stale_as_of"},
+		{"later month", func(a *verifier.Attestation) { a.Binding.AsOf = "2026-12" }, "future_as_of"},
+		{"another lender's proof", func(a *verifier.Attestation) { a.Binding.Lender = bankB }, "wrong_lender"},
+		{"public inputs edited to match", section(func(s *nodefault.Section) {
+			s.Window, s.Severity = 24, credential.StatusDefault
+		}), "bad_proof"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			att := *stronger
 			tt.edit(&att)
-			data, err := json.Marshal(att)
+			data, err := json.Marshal(&att)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -62,7 +62,8 @@ var verifierCodes = []struct {
 	{verifier.ErrWrongPolicy, "wrong_policy"},
 	{verifier.ErrRetiredRoot, "retired_issuer_set_root"},
 	{verifier.ErrWrongIssuerSet, "wrong_issuer_set"},
-	{verifier.ErrPolicyRequired, "policy_required"},
+	{verifier.ErrOtherStatement, "statement_mismatch"},
+	{verifier.ErrNeedsRequest, "request_required"},
 }
 
 // toAPIError maps a domain error to its HTTP form. It is the only place

@@ -21,6 +21,8 @@ import (
 	"github.com/tacit-zk/tacit/server/jobs"
 	"github.com/tacit-zk/tacit/server/ratelimit"
 	"github.com/tacit-zk/tacit/server/sealed"
+	"github.com/tacit-zk/tacit/server/worker"
+	"github.com/tacit-zk/tacit/statement"
 )
 
 // reclaimJobs lets a dead worker's job be reclaimed after a second.
@@ -63,7 +65,7 @@ func workerProcess(cfgJSON string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	w, err := server.NewStandaloneWorker(cfg.Keys, store.Queue, box, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	w, err := worker.New(cfg.Keys, store.Queue, box, statement.Trust{}, slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -204,8 +206,8 @@ func TestUnreadablePayloadFailsOnce(t *testing.T) {
 	}
 	s.run(t, context.Background(), s.standalone(t))
 	p := s.await(t, string(id))
-	if p.Status != jobs.StatusFailed || p.Reason != server.ReasonUnreadable {
-		t.Fatalf("job: %+v; want failed, %q", p, server.ReasonUnreadable)
+	if p.Status != jobs.StatusFailed || p.Reason != worker.ReasonUnreadable {
+		t.Fatalf("job: %+v; want failed, %q", p, worker.ReasonUnreadable)
 	}
 	wantQueueEmpty(t, s, string(id), 1)
 }

@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/tacit-zk/tacit/server"
 	"github.com/tacit-zk/tacit/server/internal/redistest"
 	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/server/worker"
 )
 
 // TestFlow runs the whole protocol through the router, on memory storage
@@ -17,9 +17,9 @@ func TestFlow(t *testing.T) {
 	for _, backend := range []struct {
 		name   string
 		redis  bool
-		worker func(*service, *testing.T) *server.Worker
+		worker func(*service, *testing.T) *worker.Worker
 	}{
-		{"memory", false, func(s *service, _ *testing.T) *server.Worker { return s.srv.NewWorker("in-process") }},
+		{"memory", false, func(s *service, _ *testing.T) *worker.Worker { return s.srv.NewWorker("in-process") }},
 		{"redis", true, (*service).standalone},
 	} {
 		t.Run(backend.name, func(t *testing.T) {
@@ -39,7 +39,7 @@ func TestFlow(t *testing.T) {
 func testFlow(t *testing.T, s *service) {
 	ch := s.challenge(t, bankA, "no-default", 24)
 	if ch.Lender != bankA || ch.Statement != "no-default" || len(ch.Nonce) != 64 ||
-		ch.Params != (server.Params{Window: 24, AsOf: "2026-11", Severity: "default"}) {
+		ch.Params != (params{Window: 24, AsOf: "2026-11", Severity: "default"}) {
 		t.Fatalf("challenge: %+v", ch)
 	}
 	id := s.submit(t, ch.ID, passing)

@@ -13,13 +13,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tacit-zk/tacit/circuits"
-	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/keys"
-	"github.com/tacit-zk/tacit/prover"
+	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/server/challenges"
 	"github.com/tacit-zk/tacit/server/issuers"
 	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/server/worker"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -40,27 +41,22 @@ func (s *Server) readyz(c echo.Context) error {
 
 // --- challenges ---
 
-// Params are a no-default statement's parameters.
-type Params struct {
-	Window   int    `json:"window"`
-	AsOf     string `json:"asOf,omitempty"`
-	Severity string `json:"severity,omitempty"`
-}
-
+// challengeRequest asks for a statement with parameters, or for a policy
+// (the shorthand {"policy": {...}, "asOf": ...} of statement "policy").
 type challengeRequest struct {
 	Statement string          `json:"statement,omitempty"`
-	Params    *Params         `json:"params,omitempty"`
+	Params    json.RawMessage `json:"params,omitempty"`
 	Policy    json.RawMessage `json:"policy,omitempty"`
 	AsOf      string          `json:"asOf,omitempty"` // with a policy
 }
 
 type challengeResponse struct {
-	ID        string    `json:"id"`
-	Nonce     string    `json:"nonce"`
-	Lender    string    `json:"lender"`
-	Statement string    `json:"statement"`
-	Params    Params    `json:"params"`
-	ExpiresAt time.Time `json:"expiresAt"`
+	ID        string          `json:"id"`
+	Nonce     string          `json:"nonce"`
+	Lender    string          `json:"lender"`
+	Statement string          `json:"statement"`
+	Params    json.RawMessage `json:"params"`
+	ExpiresAt time.Time       `json:"expiresAt"`
 }
 
 // challengeID derives a challenge's id from its nonce, so that a
@@ -70,67 +66,115 @@ func challengeID(nonce string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
+// shorthand is the statement name a {"policy": ...} challenge asks for.
+const shorthand = "policy"
+
 func (s *Server) createChallenge(c echo.Context) error {
 	var req challengeRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	if len(req.Policy) > 0 {
+	if string(req.Params) == "null" {
+		req.Params = nil
+	}
+	name, params, prefix := req.Statement, []byte(req.Params), "params."
+	switch {
+	case len(req.Policy) > 0:
 		if req.Statement != "" || req.Params != nil {
 			return badRequest("field \"policy\": send either a statement with params, or a policy")
 		}
-		return s.createPolicyChallenge(c, req.Policy, req.AsOf)
-	}
-	if req.AsOf != "" {
+		name, prefix = shorthand, ""
+		var err error
+		if params, err = json.Marshal(map[string]any{"policy": req.Policy, "asOf": req.AsOf}); err != nil {
+			return err
+		}
+		if req.AsOf == "" {
+			params, _ = json.Marshal(map[string]any{"policy": req.Policy})
+		}
+	case req.AsOf != "":
 		return badRequest("field \"asOf\": goes in params for a statement")
 	}
-	severity, ok := prover.Statements[req.Statement]
-	if !ok {
-		return badRequest("field \"statement\": unknown statement (want no-default, no-late90, no-late60 or no-late30)")
+	st, err := circuits.Resolve(name)
+	if err != nil {
+		return badRequest("field \"statement\": unknown statement (want %s)", statementNames())
 	}
-	if req.Params == nil {
+	policy := takesPolicy(st)
+	if policy && s.cfg.Registry == nil {
+		return errNoRegistry
+	}
+	if len(params) == 0 {
 		return badRequest("field \"params\": missing")
 	}
-	p := *req.Params
-	if p.Window < 1 || p.Window > credential.MaxMonths {
-		return badRequest("field \"params.window\": must be 1 to %d", credential.MaxMonths)
+	r, err := st.DecodeRequest(name, params, credential.MonthOf(s.now()))
+	if err != nil {
+		return badRequest("%s", strings.Replace(err.Error(), `"params.`, `"`+prefix, 1))
 	}
-	if p.Severity != "" {
-		return badRequest("field \"params.severity\": set by the statement, not a parameter")
+	if err := r.Check(s.trustFor(c)); err != nil {
+		field := "params"
+		if policy {
+			field = prefix + "policy"
+		}
+		return badRequest("field %q: %s", field, err.Error())
 	}
-	if p.AsOf == "" {
-		p.AsOf = credential.MonthOf(s.now()).String()
-	} else if _, err := credential.ParseMonth(p.AsOf); err != nil {
-		return badRequest("field \"params.asOf\": must be a month YYYY-MM")
-	}
-	p.Severity = severity.String()
-	params, _ := json.Marshal(p)
-	ch, err := s.newChallenge(c, req.Statement, params)
+	canonical, err := r.Params()
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, challengeResponse{ch.ID, ch.Nonce, ch.Lender, ch.Statement, p, ch.ExpiresAt})
+	stored := name
+	if prefix == "" {
+		stored = st.ID()
+	}
+	ch, err := s.newChallenge(c, stored, canonical)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, challengeResponse{ch.ID, ch.Nonce, ch.Lender, ch.Statement, canonical, ch.ExpiresAt})
+}
+
+// errNoRegistry refuses policies on a service started without an issuer
+// registry.
+var errNoRegistry = badRequest("this service has no issuer registry, so it takes no policies (start it with --registry FILE)")
+
+// takesPolicy reports whether st is the statement a {"policy": ...}
+// challenge asks for. Its challenges take "credentials", one per policy
+// credential, and need the service's issuer registry.
+func takesPolicy(st statement.Statement) bool {
+	p, err := circuits.Resolve(shorthand)
+	return err == nil && p.ID() == st.ID()
+}
+
+// statementNames lists the names a lender may ask for.
+func statementNames() string {
+	var names []string
+	for _, info := range circuits.All() {
+		names = append(names, info.Statement.Names()...)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // newChallenge stores a fresh challenge for the calling lender.
-func (s *Server) newChallenge(c echo.Context, statement string, params json.RawMessage) (challenges.Challenge, error) {
-	nonce, err := verifier.NewNonce(nil)
+func (s *Server) newChallenge(c echo.Context, name string, params json.RawMessage) (challenges.Challenge, error) {
+	nonce, err := statement.NewNonce(nil)
 	if err != nil {
 		return challenges.Challenge{}, err
 	}
 	ch := challenges.Challenge{
-		ID: challengeID(nonce), Lender: principal(c).Name, Nonce: nonce, Statement: statement,
+		ID: challengeID(nonce), Lender: principal(c).Name, Nonce: nonce, Statement: name,
 		Params: params, ExpiresAt: s.now().Add(s.cfg.ChallengeTTL).UTC().Truncate(time.Second),
 	}
 	return ch, s.cfg.Challenges.Create(c.Request().Context(), ch, s.cfg.ChallengeTTL)
 }
 
-func challengeParams(ch challenges.Challenge) (Params, error) {
-	var p Params
-	if err := json.Unmarshal(ch.Params, &p); err != nil {
-		return p, err
+// requestOf decodes what a stored challenge asks for.
+func requestOf(ch challenges.Challenge) (statement.Request, error) {
+	st, err := circuits.Resolve(ch.Statement)
+	if err != nil {
+		return nil, err
 	}
-	return p, nil
+	return st.DecodeRequest(st.ID(), ch.Params, 0)
 }
 
 // --- proof jobs ---
@@ -138,7 +182,7 @@ func challengeParams(ch challenges.Challenge) (Params, error) {
 type proofRequest struct {
 	ChallengeID  string            `json:"challengeId"`
 	Credential   json.RawMessage   `json:"credential"`
-	Credentials  []json.RawMessage `json:"credentials"` // for a policy challenge
+	Credentials  []json.RawMessage `json:"credentials"` // when the challenge takes several
 	HolderSecret string            `json:"holderSecret"`
 }
 
@@ -147,20 +191,6 @@ type proofResponse struct {
 	Status      jobs.Status           `json:"status"`
 	Attestation *verifier.Attestation `json:"attestation,omitempty"`
 	Reason      string                `json:"reason,omitempty"`
-}
-
-// payload is what a proof job carries, sealed, to a worker.
-type payload struct {
-	Statement    string            `json:"statement"`
-	Window       int               `json:"window,omitempty"`
-	AsOf         string            `json:"asOf"`
-	Lender       string            `json:"lender"`
-	Nonce        string            `json:"nonce"`
-	Credential   json.RawMessage   `json:"credential,omitempty"`
-	Policy       json.RawMessage   `json:"policy,omitempty"`
-	Registry     json.RawMessage   `json:"registry,omitempty"`
-	Credentials  []json.RawMessage `json:"credentials,omitempty"`
-	HolderSecret string            `json:"holderSecret"`
 }
 
 const maxIdempotencyKey = 128
@@ -199,25 +229,37 @@ func (s *Server) createProof(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var work payload
-	if ch.Statement == policycircuit.ID {
-		if len(req.Credential) > 0 {
-			return badRequest("field \"credential\": a policy challenge takes \"credentials\", one per policy credential")
-		}
-		if work, err = s.policyPayload(ch, req.Credentials, req.HolderSecret); err != nil {
-			return err
-		}
-	} else {
-		if len(req.Credentials) > 0 {
-			return badRequest("field \"credentials\": this challenge takes one \"credential\"")
-		}
-		p, err := challengeParams(ch)
-		if err != nil {
-			return err
-		}
-		work = payload{Statement: ch.Statement, Window: p.Window, AsOf: p.AsOf, Lender: ch.Lender, Nonce: ch.Nonce, Credential: req.Credential, HolderSecret: req.HolderSecret}
+	r, err := requestOf(ch)
+	if err != nil {
+		return err
 	}
-	plain, err := json.Marshal(work)
+	// A policy challenge takes "credentials" however many the policy
+	// names; any other takes one "credential", or "credentials" if several.
+	creds, n, policy := req.Credentials, r.Credentials(), takesPolicy(r.Statement())
+	switch {
+	case policy && len(req.Credential) > 0:
+		return badRequest("field \"credential\": a policy challenge takes \"credentials\", one per policy credential")
+	case policy && s.cfg.Registry == nil:
+		return errNoRegistry
+	case policy && len(creds) != n:
+		return badRequest("field \"credentials\": the policy asks for %d credentials, got %d", n, len(creds))
+	case policy:
+	case n == 1 && len(req.Credentials) > 0:
+		return badRequest("field \"credentials\": this challenge takes one \"credential\"")
+	case n == 1:
+		creds = []json.RawMessage{req.Credential}
+	case len(req.Credential) > 0:
+		return badRequest("field \"credential\": this challenge takes \"credentials\", %d of them", n)
+	case len(creds) != n:
+		return badRequest("field \"credentials\": the challenge asks for %d credentials, got %d", n, len(creds))
+	}
+	if err := r.Check(s.trustFor(c)); err != nil {
+		return badRequest("%s", err.Error())
+	}
+	plain, err := json.Marshal(worker.Payload{
+		Statement: ch.Statement, Params: ch.Params, Lender: ch.Lender, Nonce: ch.Nonce,
+		Credentials: creds, HolderSecret: req.HolderSecret,
+	})
 	if err != nil {
 		return err
 	}
@@ -256,17 +298,19 @@ func (s *Server) getProof(c echo.Context) error {
 type verificationRequest struct {
 	Attestation json.RawMessage `json:"attestation"`
 	// Policy is the policy document a policy/v1 attestation answers (auditor
-	// re-checks only; a lender's verification uses the challenge's policy).
+	// re-checks only; a lender's verification uses the challenge's request).
 	Policy json.RawMessage `json:"policy,omitempty"`
 }
 
 type verificationResponse struct {
-	Valid         bool   `json:"valid"`
-	Statement     string `json:"statement"`
-	Params        Params `json:"params"`
-	Pseudonym     string `json:"pseudonym"`
-	Issuer        string `json:"issuer"`
-	IssuerTrusted *bool  `json:"issuerTrusted,omitempty"`
+	Valid         bool     `json:"valid"`
+	Statement     string   `json:"statement"`
+	Params        any      `json:"params"`
+	Pseudonym     string   `json:"pseudonym"`
+	Issuer        string   `json:"issuer"`
+	Rules         []string `json:"rules,omitempty"`
+	Credentials   []string `json:"credentials,omitempty"`
+	IssuerTrusted *bool    `json:"issuerTrusted,omitempty"`
 }
 
 func (s *Server) readAttestation(c echo.Context) (*verifier.Attestation, json.RawMessage, error) {
@@ -278,53 +322,36 @@ func (s *Server) readAttestation(c echo.Context) (*verifier.Attestation, json.Ra
 		return nil, nil, badRequest("field \"attestation\": missing")
 	}
 	att, err := verifier.ParseAttestation(req.Attestation)
-	if err != nil {
-		return nil, nil, badRequest("field \"attestation\": %s", strings.TrimPrefix(err.Error(), "attestation: "))
+	if errors.Is(err, verifier.ErrUnknownStatement) {
+		return nil, nil, unprocessable("unknown_statement", strings.TrimPrefix(err.Error(), "attestation: "))
 	}
-	if err := checkPublic(att.Public, att.Statement == policycircuit.ID); err != nil {
-		return nil, nil, err
+	if err != nil {
+		// A member's error names it by its path in the attestation
+		// ("public.nonce"); the reply names it by its path in the request.
+		msg := strings.TrimPrefix(err.Error(), "attestation: ")
+		if rest, ok := strings.CutPrefix(msg, `field "`); ok {
+			return nil, nil, badRequest(`field "attestation.%s`, rest)
+		}
+		return nil, nil, badRequest("field \"attestation\": %s", msg)
 	}
 	return att, req.Policy, nil
 }
 
-// checkPublic refuses public values that are not in their one canonical
-// form, naming the field, before any lookup or check uses them.
-func checkPublic(p verifier.Public, isPolicy bool) error {
-	fields := []struct {
-		name string
-		err  error
-	}{
-		{"asOf", errOf(credential.ParseMonth(p.AsOf))},
-		{"lender", verifier.ValidateLender(p.Lender)},
-		{"nonce", errOf(verifier.ParseNonce(p.Nonce))},
-		{"pseudonym", errOf(credential.ParseFieldHex(p.Pseudonym))},
-	}
-	if !isPolicy { // a policy attestation names no severity and no issuer
-		fields = append(fields, []struct {
-			name string
-			err  error
-		}{
-			{"severity", errOf(credential.ParseStatus(p.Severity))},
-			{"issuer", errOf(credential.ParseIssuerKey(p.Issuer))},
-		}...)
-	}
-	for _, f := range fields {
-		if f.err != nil {
-			return badRequest("field \"attestation.public.%s\": not in canonical form", f.name)
-		}
-	}
-	return nil
+// trustFor is what this service trusts: the issuer list (keys parsed once
+// and cached) and the issuer registry.
+func (s *Server) trustFor(c echo.Context) statement.Trust {
+	t, _ := s.trust(c)
+	return t
 }
 
-// errOf drops a parse result and keeps its error.
-func errOf[T any](_ T, err error) error { return err }
-
-func (s *Server) trustedIssuers(c echo.Context) ([]credential.IssuerKey, error) {
+func (s *Server) trust(c echo.Context) (statement.Trust, error) {
+	t := statement.Trust{Registry: s.cfg.Registry}
 	list, err := s.cfg.Issuers.List(c.Request().Context())
 	if err != nil {
-		return nil, err
+		return t, err
 	}
-	return issuers.Keys(list)
+	t.Issuers, err = s.issuerKeys.Keys(list)
+	return t, err
 }
 
 // verifyForLender verifies an attestation against the challenge it
@@ -335,7 +362,7 @@ func (s *Server) verifyForLender(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	id := challengeID(att.Public.Nonce)
+	id := challengeID(att.Binding.Nonce)
 	ch, err := s.cfg.Challenges.Get(ctx, id)
 	if err != nil {
 		return err
@@ -344,35 +371,27 @@ func (s *Server) verifyForLender(c echo.Context) error {
 	if ch.Lender != me {
 		return challenges.ErrWrongLender
 	}
-	if (ch.Statement == policycircuit.ID) != (att.Statement == policycircuit.ID) {
+	r, err := requestOf(ch)
+	if err != nil {
+		return err
+	}
+	if att.Statement != r.Statement().ID() {
 		return unprocessable("statement_mismatch", "the attestation proves another statement than the challenge asked for")
 	}
-	if ch.Statement == policycircuit.ID {
-		return s.verifyPolicyForLender(c, att, ch)
+	if takesPolicy(r.Statement()) && s.cfg.Registry == nil {
+		return errNoRegistry
 	}
-	p, err := challengeParams(ch)
+	trust, err := s.trust(c)
 	if err != nil {
 		return err
 	}
-	trusted, err := s.trustedIssuers(c)
-	if err != nil {
-		return err
-	}
-	if len(trusted) == 0 {
-		return unprocessable("untrusted_issuer", "no trusted issuers are configured")
-	}
-	asOf, _ := credential.ParseMonth(p.AsOf)
-	severity := prover.Statements[ch.Statement]
+	asOf := r.AsOf()
 	res, err := s.verifier.Verify(att, verifier.Expect{
-		Issuers: trusted, Lender: me, Nonce: ch.Nonce, AsOf: &asOf, MinWindow: p.Window, MaxSeverity: severity,
+		Request: r, Trust: trust, Lender: me, Nonce: ch.Nonce, AsOf: &asOf, Match: statement.Exactly,
 	})
 	if err != nil {
 		s.metrics.verifications.WithLabelValues("invalid").Inc()
 		return err
-	}
-	// The statement and parameters must be exactly the challenge's.
-	if res.Window != p.Window || res.Severity != severity {
-		return unprocessable("statement_mismatch", "the attestation proves another statement than the challenge asked for")
 	}
 	if _, err := s.cfg.Challenges.Consume(ctx, id, me); err != nil {
 		return err
@@ -383,45 +402,81 @@ func (s *Server) verifyForLender(c echo.Context) error {
 
 func resultResponse(res *verifier.Result, trusted *bool) verificationResponse {
 	return verificationResponse{
-		Valid: true, Statement: res.Statement,
-		Params:    Params{Window: res.Window, AsOf: res.AsOf.String(), Severity: res.Severity.String()},
-		Pseudonym: res.Pseudonym, Issuer: res.Issuer.Hex(), IssuerTrusted: trusted,
+		Valid: true, Statement: res.Statement, Params: res.Params, Pseudonym: res.Pseudonym, Issuer: res.Issuer,
+		Rules: res.Details["rules"], Credentials: res.Details["credentials"], IssuerTrusted: trusted,
 	}
 }
 
 // verifyArchived re-checks an archived attestation against its own public
-// inputs. It consumes nothing and does not look at the clock.
+// inputs. It consumes nothing and does not look at the clock. An
+// attestation whose request cannot be rebuilt from it alone (policy/v1) is
+// re-checked against the policy document the auditor sends.
 func (s *Server) verifyArchived(c echo.Context) error {
-	att, policyDoc, err := s.readAttestation(c)
+	att, doc, err := s.readAttestation(c)
 	if err != nil {
 		return err
 	}
-	if att.Statement == policycircuit.ID {
-		return s.verifyArchivedPolicy(c, att, policyDoc)
-	}
-	asOf, err := credential.ParseMonth(att.Public.AsOf)
-	if err != nil {
-		return badRequest("field \"attestation.public.asOf\": must be a month YYYY-MM")
-	}
-	issuer, err := credential.ParseIssuerKey(att.Public.Issuer)
-	if err != nil {
-		return badRequest("field \"attestation.public.issuer\": not a valid issuer key")
-	}
-	trustedList, err := s.trustedIssuers(c)
+	trust, err := s.trust(c)
 	if err != nil {
 		return err
 	}
-	trusted := false
-	for _, k := range trustedList {
-		trusted = trusted || k.Equal(issuer)
+	r, err := verifier.Claim(att)
+	switch {
+	case errors.Is(err, verifier.ErrNeedsRequest):
+		if len(doc) == 0 {
+			return badRequest("field \"policy\": a %s attestation is re-checked against its policy document", att.Statement)
+		}
+		st, _ := circuits.Resolve(att.Statement) // known: the attestation parsed
+		if takesPolicy(st) && s.cfg.Registry == nil {
+			return errNoRegistry
+		}
+		params, err := json.Marshal(map[string]any{"policy": doc, "asOf": att.Binding.AsOf})
+		if err != nil {
+			return err
+		}
+		if r, err = st.DecodeRequest(st.ID(), params, 0); err != nil {
+			return badRequest("%s", strings.Replace(err.Error(), `"params.`, `"`, 1))
+		}
+		if err := r.Check(trust); err != nil {
+			return badRequest("field \"policy\": %s", err.Error())
+		}
+	case err != nil:
+		return err
 	}
-	res, err := s.verifier.Verify(att, verifier.Expect{
-		Issuers: []credential.IssuerKey{issuer}, Lender: att.Public.Lender, Nonce: att.Public.Nonce, AsOf: &asOf,
-	})
+	// A statement whose issuers the trusted-issuer list decides is answered
+	// with issuerTrusted. Others are checked against the rest of the trust
+	// configuration (a policy's issuer-set roots must be current).
+	trusted := issuerTrusted(r, att.Section, trust)
+	if trusted == nil {
+		if err := r.Expect(att.Section, trust, statement.AtLeast); err != nil {
+			return err
+		}
+	}
+	res, err := s.verifier.Audit(att, r, trust)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, resultResponse(res, &trusted))
+	return c.JSON(http.StatusOK, resultResponse(res, trusted))
+}
+
+// issuerTrusted says whether the service's trusted-issuer list accepts the
+// issuer an attestation names, or nil if the list does not decide it (a
+// policy proof hides its issuers and is checked against issuer sets).
+func issuerTrusted(r statement.Request, sec statement.Section, trust statement.Trust) *bool {
+	if !errors.Is(r.Expect(sec, statement.Trust{Registry: trust.Registry}, statement.AtLeast), verifier.ErrWrongIssuer) {
+		return nil
+	}
+	trusted := !errors.Is(r.Expect(sec, trust, statement.AtLeast), verifier.ErrWrongIssuer)
+	return &trusted
+}
+
+// listRegistries is GET /v1/registries: the current root of every issuer
+// set, and its retired roots.
+func (s *Server) listRegistries(c echo.Context) error {
+	if s.cfg.Registry == nil {
+		return c.JSON(http.StatusOK, []registry.RootInfo{})
+	}
+	return c.JSON(http.StatusOK, s.cfg.Registry.Roots())
 }
 
 // --- circuits ---

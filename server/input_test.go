@@ -24,19 +24,30 @@ type badRequest struct {
 	names        string // a field or header the message must name
 }
 
+// public is a no-default attestation's "public" object, as plain strings
+// and numbers so that a test can put any value in it.
+type public struct {
+	Severity  string `json:"severity"`
+	Window    int    `json:"window"`
+	AsOf      string `json:"asOf"`
+	Issuer    string `json:"issuer"`
+	Lender    string `json:"lender"`
+	Nonce     string `json:"nonce"`
+	Pseudonym string `json:"pseudonym"`
+}
+
 // attestationWith is a well-formed attestation (its proof is not checked
 // before the public values are) with one public value changed.
-func attestationWith(edit func(*verifier.Public)) map[string]any {
-	a := verifier.Attestation{
-		Version: verifier.AttestationVersion, Statement: "no-default/v1", VerifyingKey: strings.Repeat("0", 64),
-		Public: verifier.Public{
-			Severity: "default", Window: 24, AsOf: "2026-11", Issuer: bank.Public().Hex(), Lender: bankA,
-			Nonce: strings.Repeat("0a", 32), Pseudonym: strings.Repeat("0b", 32),
-		},
-		Proof: "00",
+func attestationWith(edit func(*public)) map[string]any {
+	p := public{
+		Severity: "default", Window: 24, AsOf: "2026-11", Issuer: bank.Public().Hex(), Lender: bankA,
+		Nonce: strings.Repeat("0a", 32), Pseudonym: strings.Repeat("0b", 32),
 	}
-	edit(&a.Public)
-	return map[string]any{"attestation": a}
+	edit(&p)
+	return map[string]any{"attestation": map[string]any{
+		"version": verifier.AttestationVersion, "statement": "no-default/v1", "verifyingKey": strings.Repeat("0", 64),
+		"public": p, "proof": "00",
+	}}
 }
 
 func badRequests() []badRequest {
@@ -111,8 +122,8 @@ func badRequests() []badRequest {
 			status: http.StatusUnauthorized, code: "unauthenticated"},
 		post("business creates a challenge", acme, challenges, validChallenge, http.StatusForbidden, "forbidden", ""),
 		post("lender submits a proof", bankA, proofs, proof(func(map[string]any) {}), http.StatusForbidden, "forbidden", ""),
-		post("business verifies", acme, "/v1/verifications", attestationWith(func(*verifier.Public) {}), http.StatusForbidden, "forbidden", ""),
-		post("lender re-checks as auditor", bankA, "/v1/attestations/verify", attestationWith(func(*verifier.Public) {}), http.StatusForbidden, "forbidden", ""),
+		post("business verifies", acme, "/v1/verifications", attestationWith(func(*public) {}), http.StatusForbidden, "forbidden", ""),
+		post("lender re-checks as auditor", bankA, "/v1/attestations/verify", attestationWith(func(*public) {}), http.StatusForbidden, "forbidden", ""),
 		{name: "auditor reads a job", who: auditor, method: http.MethodGet, path: "/v1/proofs/AAAAAAAAAAAAAAAAAAAAAA", status: http.StatusForbidden, code: "forbidden"},
 
 		// Routing.
@@ -126,15 +137,15 @@ func badRequests() []badRequest {
 	for _, ep := range []struct{ who, path string }{{bankA, "/v1/verifications"}, {auditor, "/v1/attestations/verify"}} {
 		for _, a := range []struct {
 			name, field string
-			edit        func(*verifier.Public)
+			edit        func(*public)
 		}{
-			{"nonce above the field", "nonce", func(p *verifier.Public) { p.Nonce = modulusOrMore }},
-			{"uppercase nonce", "nonce", func(p *verifier.Public) { p.Nonce = strings.Repeat("0A", 32) }},
-			{"uppercase issuer key", "issuer", func(p *verifier.Public) { p.Issuer = strings.ToUpper(p.Issuer) }},
-			{"pseudonym above the field", "pseudonym", func(p *verifier.Public) { p.Pseudonym = modulusOrMore }},
-			{"uppercase lender", "lender", func(p *verifier.Public) { p.Lender = "Bank-A" }},
-			{"as-of not a month", "asOf", func(p *verifier.Public) { p.AsOf = "2026-11-01" }},
-			{"unknown severity", "severity", func(p *verifier.Public) { p.Severity = "late120" }},
+			{"nonce above the field", "nonce", func(p *public) { p.Nonce = modulusOrMore }},
+			{"uppercase nonce", "nonce", func(p *public) { p.Nonce = strings.Repeat("0A", 32) }},
+			{"uppercase issuer key", "issuer", func(p *public) { p.Issuer = strings.ToUpper(p.Issuer) }},
+			{"pseudonym above the field", "pseudonym", func(p *public) { p.Pseudonym = modulusOrMore }},
+			{"uppercase lender", "lender", func(p *public) { p.Lender = "Bank-A" }},
+			{"as-of not a month", "asOf", func(p *public) { p.AsOf = "2026-11-01" }},
+			{"unknown severity", "severity", func(p *public) { p.Severity = "late120" }},
 		} {
 			cases = append(cases, bad(ep.path+": "+a.name, ep.who, ep.path, attestationWith(a.edit), `"attestation.public.`+a.field+`"`))
 		}

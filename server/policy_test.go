@@ -1,21 +1,27 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/registry"
+	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/server/worker"
+	"github.com/tacit-zk/tacit/statement"
 )
 
 // The policy keys take a while to set up, so only the policy tests pay;
@@ -66,11 +72,10 @@ func exampleCredential(t *testing.T, name string, kind credential.Kind, by *cred
 // TestPolicyThroughTheService runs the three-issuer example policy (two
 // accredited banks and a tax bureau) through the API: challenge, one proof
 // job, verification, replay, auditor re-check and the published roots.
-func TestPolicyThroughTheService(t *testing.T) {
-	dir, err := policyKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
+// exampleRegistry accredits the two banks (not the outsider) and the tax
+// bureau.
+func exampleRegistry(t *testing.T) *registry.Registry {
+	t.Helper()
 	reg := registry.New()
 	if _, err := reg.Put("accredited-banks", credential.KindPaymentHistory, []credential.IssuerKey{mainBank.Public(), secondBank.Public(), outsider.Public()}[:2]); err != nil {
 		t.Fatal(err)
@@ -78,10 +83,26 @@ func TestPolicyThroughTheService(t *testing.T) {
 	if _, err := reg.Put("tax-authorities", credential.KindRevenue, []credential.IssuerKey{taxBureau.Public()}); err != nil {
 		t.Fatal(err)
 	}
+	return reg
+}
+
+// examplePolicy is examples/policy/policy.json.
+func examplePolicy(t *testing.T) []byte {
+	t.Helper()
 	policyDoc, err := os.ReadFile(filepath.Join("..", "examples", "policy", "policy.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return policyDoc
+}
+
+func TestPolicyThroughTheService(t *testing.T) {
+	dir, err := policyKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := exampleRegistry(t)
+	policyDoc := examplePolicy(t)
 	s := start(t, setup{keys: dir, registry: reg})
 	s.run(t, context.Background(), s.srv.NewWorker("policy-worker"))
 
@@ -133,7 +154,11 @@ func TestPolicyThroughTheService(t *testing.T) {
 		}
 	}
 	s.verify(bankA, "/v1/verifications", att).expect(t, http.StatusUnprocessableEntity, "challenge_used")
-	s.call(auditor, http.MethodPost, "/v1/attestations/verify", map[string]any{"attestation": json.RawMessage(att), "policy": json.RawMessage(policyDoc)}).expect(t, http.StatusOK, "")
+	r = s.call(auditor, http.MethodPost, "/v1/attestations/verify", map[string]any{"attestation": json.RawMessage(att), "policy": json.RawMessage(policyDoc)})
+	r.expect(t, http.StatusOK, "")
+	if contains(r.body, "issuerTrusted") {
+		t.Fatalf("an auditor's policy re-check says whether the issuer is trusted, which it hides: %s", r.body)
+	}
 	s.call(auditor, http.MethodPost, "/v1/attestations/verify", map[string]any{"attestation": json.RawMessage(att)}).expect(t, http.StatusBadRequest, "bad_request")
 
 	var roots []registry.RootInfo
@@ -160,6 +185,102 @@ func TestPolicyThroughTheService(t *testing.T) {
 	// Wrong shapes are refused before anything is queued.
 	s.call(acme, http.MethodPost, "/v1/proofs", map[string]any{"challengeId": challenge(), "credentials": []json.RawMessage{main}, "holderSecret": holder.Hex()}).expect(t, http.StatusBadRequest, "bad_request")
 	s.call(acme, http.MethodPost, "/v1/proofs", map[string]any{"challengeId": challenge(), "credential": json.RawMessage(main), "holderSecret": holder.Hex()}).expect(t, http.StatusBadRequest, "bad_request")
+}
+
+// queuePolicyJob has bankA challenge acme with the example policy and acme
+// submit a proof job with its three credentials; it returns the job's id.
+// Neither needs the policy keys.
+func (s *service) queuePolicyJob(t *testing.T) jobs.ID {
+	t.Helper()
+	r := s.call(bankA, http.MethodPost, "/v1/challenges", map[string]any{"policy": json.RawMessage(examplePolicy(t)), "asOf": "2026-11"})
+	r.expect(t, http.StatusCreated, "")
+	creds := []json.RawMessage{
+		exampleCredential(t, "main-bank", credential.KindPaymentHistory, mainBank),
+		exampleCredential(t, "second-bank", credential.KindPaymentHistory, secondBank),
+		exampleCredential(t, "revenue", credential.KindRevenue, taxBureau),
+	}
+	r = s.call(acme, http.MethodPost, "/v1/proofs", map[string]any{"challengeId": decode[challengeReply](t, r).ID, "credentials": creds, "holderSecret": holder.Hex()})
+	r.expect(t, http.StatusAccepted, "")
+	return jobs.ID(decode[proofReply](t, r).ID)
+}
+
+// TestPolicyJobPayloadHoldsNoRegistry: a policy job's sealed payload
+// carries the challenge's statement and parameters, the binding and the
+// business's inputs, and nothing of the issuer registry (a worker proves
+// against its own).
+func TestPolicyJobPayloadHoldsNoRegistry(t *testing.T) {
+	t.Parallel()
+	reg := exampleRegistry(t)
+	s := start(t, setup{registry: reg}) // and no workers
+	id := s.queuePolicyJob(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d, err := s.store.Queue.Claim(ctx, "inspector")
+	if err != nil || d == nil || d.JobID != id {
+		t.Fatalf("claim: %+v, %v; want job %s", d, err, id)
+	}
+	plain, err := s.box.Open([]byte(d.JobID), d.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(plain, &members); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for k := range members {
+		got = append(got, k)
+	}
+	slices.Sort(got)
+	if want := []string{"credentials", "holderSecret", "lender", "nonce", "params", "statement"}; !slices.Equal(got, want) {
+		t.Fatalf("payload members %v, want %v", got, want)
+	}
+	var p worker.Payload
+	if err := json.Unmarshal(plain, &p); err != nil || p.Statement != policycircuit.ID || len(p.Credentials) != 3 {
+		t.Fatalf("payload: %+v, %v", p, err)
+	}
+	indented, err := reg.MarshalIndent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, indented); err != nil {
+		t.Fatal(err)
+	}
+	for what, v := range map[string][]byte{"the registry file": indented, "the registry JSON": compact.Bytes(), `a "registry" member`: []byte(`"registry"`)} {
+		if bytes.Contains(plain, bytes.TrimSpace(v)) {
+			t.Errorf("the payload holds %s", what)
+		}
+	}
+	for _, info := range reg.Roots() {
+		if bytes.Contains(plain, []byte(info.Root)) {
+			t.Errorf("the payload holds the root of %s", info.Name)
+		}
+	}
+}
+
+// TestPolicyJobOnAWorkerWithoutRegistry: a worker with no issuer registry
+// cannot prove a policy job; it hands the job back rather than fail it as
+// unsatisfied, and the job fails after MaxAttempts as repeated.
+func TestPolicyJobOnAWorkerWithoutRegistry(t *testing.T) {
+	t.Parallel()
+	s := start(t, setup{registry: exampleRegistry(t)})
+	id := s.queuePolicyJob(t)
+	w, err := worker.New(keyDir, s.store.Queue, s.box, statement.Trust{}, s.logs.logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.run(t, context.Background(), w)
+	if p := s.await(t, string(id)); p.Status != jobs.StatusFailed || p.Reason != jobs.ReasonRepeated {
+		t.Fatalf("job: %+v; want failed, %q", p, jobs.ReasonRepeated)
+	}
+	if j := s.job(t, string(id)); j.Attempts != s.jobs.MaxAttempts {
+		t.Errorf("attempts = %d, want %d", j.Attempts, s.jobs.MaxAttempts)
+	}
+	if log := s.logs.String(); !strings.Contains(log, "no issuer registry") {
+		t.Errorf("the log does not say why:\n%s", log)
+	}
 }
 
 func TestPolicyNeedsARegistry(t *testing.T) {

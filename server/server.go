@@ -20,6 +20,8 @@ import (
 	"github.com/tacit-zk/tacit/server/jobs"
 	"github.com/tacit-zk/tacit/server/ratelimit"
 	"github.com/tacit-zk/tacit/server/sealed"
+	"github.com/tacit-zk/tacit/server/worker"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -76,6 +78,8 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	now      func() time.Time
+
+	issuerKeys issuers.KeyCache
 }
 
 // New loads and checks the keys and builds the router.
@@ -161,6 +165,16 @@ func (s *Server) router() *echo.Echo {
 	v1.POST("/issuers", s.addIssuer, s.authenticate, s.require(auth.RoleAdmin))
 	v1.DELETE("/issuers/:key", s.removeIssuer, s.authenticate, s.require(auth.RoleAdmin))
 	return e
+}
+
+// NewWorker returns an in-process worker that shares the server's queue,
+// sealing key, prover, registry and metrics.
+func (s *Server) NewWorker(name string) *worker.Worker {
+	return &worker.Worker{
+		Name: name, Queue: s.cfg.Queue, Box: s.cfg.Box, Prover: s.prover, Log: s.log,
+		Trust: statement.Trust{Registry: s.cfg.Registry},
+		Count: func(outcome string) { s.metrics.jobs.WithLabelValues(outcome).Inc() },
+	}
 }
 
 // Routes lists method and path of every route (for the OpenAPI test).

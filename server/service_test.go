@@ -27,6 +27,8 @@ import (
 	"github.com/tacit-zk/tacit/server/jobs"
 	"github.com/tacit-zk/tacit/server/ratelimit"
 	"github.com/tacit-zk/tacit/server/sealed"
+	"github.com/tacit-zk/tacit/server/worker"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -103,6 +105,7 @@ type service struct {
 	jobs    jobs.Config
 	apiKeys map[string]string // principal name -> API key
 	logs    *logBuffer
+	reg     *registry.Registry // the service's issuer registry, for standalone workers
 
 	rdb    *redis.Client // Redis only
 	prefix string
@@ -114,7 +117,7 @@ type service struct {
 func start(t *testing.T, cfg setup) *service {
 	t.Helper()
 	ctx := context.Background()
-	s := &service{jobs: cfg.jobs, apiKeys: map[string]string{}, logs: &logBuffer{}}
+	s := &service{jobs: cfg.jobs, apiKeys: map[string]string{}, logs: &logBuffer{}, reg: cfg.registry}
 	if s.jobs == (jobs.Config{}) {
 		s.jobs = testJobs()
 	}
@@ -165,11 +168,11 @@ func start(t *testing.T, cfg setup) *service {
 	return s
 }
 
-// standalone is a `tacit worker` on the service's queue, logging to the
-// service's log.
-func (s *service) standalone(t *testing.T) *server.Worker {
+// standalone is a `tacit worker` on the service's queue, with the
+// service's issuer registry, logging to the service's log.
+func (s *service) standalone(t *testing.T) *worker.Worker {
 	t.Helper()
-	w, err := server.NewStandaloneWorker(keyDir, s.store.Queue, s.box, s.logs.logger())
+	w, err := worker.New(keyDir, s.store.Queue, s.box, statement.Trust{Registry: s.reg}, s.logs.logger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +181,7 @@ func (s *service) standalone(t *testing.T) *server.Worker {
 
 // run runs w until ctx ends or the test does; the channel closes when Run
 // returns.
-func (s *service) run(t *testing.T, ctx context.Context, w *server.Worker) <-chan struct{} {
+func (s *service) run(t *testing.T, ctx context.Context, w *worker.Worker) <-chan struct{} {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -277,9 +280,15 @@ func decode[T any](t testing.TB, r reply) T {
 
 // The API's response bodies.
 type (
+	// params are a no-default challenge's and verification's parameters.
+	params struct {
+		Window   int    `json:"window"`
+		AsOf     string `json:"asOf,omitempty"`
+		Severity string `json:"severity,omitempty"`
+	}
 	challengeReply struct {
 		ID, Nonce, Lender, Statement string
-		Params                       server.Params
+		Params                       params
 		ExpiresAt                    time.Time
 	}
 	proofReply struct {
@@ -291,7 +300,7 @@ type (
 	verificationReply struct {
 		Valid             bool
 		Statement         string
-		Params            server.Params
+		Params            params
 		Pseudonym, Issuer string
 		IssuerTrusted     *bool
 	}

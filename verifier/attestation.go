@@ -1,113 +1,231 @@
 package verifier
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
-	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/internal/strictjson"
+	"github.com/tacit-zk/tacit/statement"
 )
-
-// policyStatement is the statement whose attestations carry a policy section.
-const policyStatement = policycircuit.ID
 
 // AttestationVersion is the only attestation layout this package reads.
 const AttestationVersion = 1
 
-// Attestation is what a prover hands to a lender.
+// Attestation is what a prover hands to a lender: an envelope around one
+// statement's section.
+//
+//	{"version":1,"statement":"no-default/v1","verifyingKey":<sha256>,
+//	 "public":{...},["policy":{...},]"proof":<hex>}
+//
+// "public" holds the binding (asOf, lender, nonce, pseudonym) and the
+// statement's public members, in the order its Layout gives; a statement
+// may own one more top-level member. Proof is the hex of the
+// gnark-serialized Groth16 proof.
 type Attestation struct {
-	Version      int    `json:"version"`
-	Statement    string `json:"statement"`    // circuit id, e.g. "no-default/v1"
-	VerifyingKey string `json:"verifyingKey"` // sha256 of the verifying key file
-	Public       Public `json:"public"`
-	// Policy is set for policy/v1 attestations only (and omitted
-	// otherwise, so no-default attestations are unchanged).
-	Policy *PolicyPublic `json:"policy,omitempty"`
-	Proof  string        `json:"proof"` // hex of the gnark-serialized Groth16 proof
+	Version      int
+	Statement    string // statement id, e.g. "no-default/v1"
+	VerifyingKey string // sha256 of the verifying key file
+	Binding      statement.Binding
+	Section      statement.Section
+	Proof        string
 }
 
-// Public holds an attestation's public inputs as readable values.
-// Severity, Window and Issuer belong to no-default/v1 and are absent from
-// policy/v1 attestations.
-type Public struct {
-	Severity  string `json:"severity,omitempty"` // status the window must not contain: late30..default
-	Window    int    `json:"window,omitempty"`   // months
-	AsOf      string `json:"asOf"`               // YYYY-MM
-	Issuer    string `json:"issuer,omitempty"`   // issuer public key, 64 hex
-	Lender    string `json:"lender"`             // lender identifier
-	Nonce     string `json:"nonce"`              // 64 hex
-	Pseudonym string `json:"pseudonym"`          // 64 hex
-}
+// envelope lists the members every attestation has, in order, around the
+// statement's extra member (after "public").
+var envelope = []string{"version", "statement", "verifyingKey", "public", "proof"}
 
-// PolicyPublic is a policy/v1 attestation's policy section: which policy
-// it answers and the issuer-set roots its credentials were proven against.
-// The verifier derives the rules from its own copy of the policy.
-type PolicyPublic struct {
-	ID    string   `json:"id"`    // the policy's id (the hash binds it)
-	Hash  string   `json:"hash"`  // the policy hash, 64 hex
-	Roots []string `json:"roots"` // one issuer-set root per policy credential, 64 hex
-}
-
-// ParseAttestation decodes an attestation strictly: unknown or duplicate
-// fields, trailing data and a missing field are refused.
+// ParseAttestation decodes an attestation strictly: unknown, duplicate or
+// case-folded fields, trailing data, a missing field and any value not in
+// its one canonical form are refused, with the field named. The statement's
+// section is decoded once, here, by the statement.
 func ParseAttestation(data []byte) (*Attestation, error) {
-	var a Attestation
-	if err := strictjson.Decode(data, &a, "attestation"); err != nil {
+	a, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("attestation: %w", err)
+	}
+	return a, nil
+}
+
+func parse(data []byte) (*Attestation, error) {
+	var top map[string]json.RawMessage
+	if err := strictjson.DecodeAt(data, &top, ""); err != nil {
+		return nil, err
+	}
+	a := &Attestation{}
+	if err := decodeMember(top, "statement", &a.Statement); err != nil {
+		return nil, err
+	}
+	st, err := circuits.Lookup(a.Statement)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownStatement, a.Statement)
+	}
+	layout := st.Statement.Layout()
+	for k := range top {
+		if !slices.Contains(envelope, k) && k != layout.Extra {
+			return nil, fmt.Errorf("unknown field %q", k)
+		}
+	}
+	for _, k := range envelope {
+		if _, ok := top[k]; !ok {
+			return nil, fmt.Errorf("field %q: missing", k)
+		}
+	}
+	if err := strictjson.DecodeAt(top["version"], &a.Version, "version"); err != nil {
 		return nil, err
 	}
 	if a.Version != AttestationVersion {
-		return nil, fmt.Errorf("attestation: field \"version\": must be %d", AttestationVersion)
+		return nil, fmt.Errorf("field \"version\": must be %d", AttestationVersion)
 	}
-	if err := a.checkFields(); err != nil {
+	if err := decodeMember(top, "verifyingKey", &a.VerifyingKey); err != nil {
 		return nil, err
 	}
-	return &a, nil
-}
-
-// checkFields refuses a missing field, and fields of the other statement:
-// policy/v1 attestations carry a policy section and no severity, window or
-// issuer; the others carry those and no policy section.
-func (a *Attestation) checkFields() error {
-	isPolicy := a.Statement == policyStatement
-	type field struct {
-		name    string
-		present bool
+	var public map[string]json.RawMessage
+	if err := strictjson.DecodeAt(top["public"], &public, "public"); err != nil {
+		return nil, err
 	}
-	fields := []field{{"statement", a.Statement != ""}, {"verifyingKey", a.VerifyingKey != ""}}
-	if !isPolicy {
-		fields = append(fields, field{"public.severity", a.Public.Severity != ""}, field{"public.window", a.Public.Window != 0})
+	if public == nil {
+		return nil, errors.New("field \"public\": expected an object, got JSON null")
 	}
-	fields = append(fields, field{"public.asOf", a.Public.AsOf != ""})
-	if !isPolicy {
-		fields = append(fields, field{"public.issuer", a.Public.Issuer != ""})
-	}
-	fields = append(fields, field{"public.lender", a.Public.Lender != ""}, field{"public.nonce", a.Public.Nonce != ""},
-		field{"public.pseudonym", a.Public.Pseudonym != ""})
-	if isPolicy {
-		p := a.Policy
-		fields = append(fields, field{"policy", p != nil}, field{"policy.id", p != nil && p.ID != ""},
-			field{"policy.hash", p != nil && p.Hash != ""}, field{"policy.roots", p != nil && len(p.Roots) > 0})
-	}
-	fields = append(fields, field{"proof", a.Proof != ""})
-	for _, f := range fields {
-		if !f.present {
-			return fmt.Errorf("attestation: field %q: missing", f.name)
+	for k := range public {
+		if !slices.Contains(layout.Public, k) {
+			return nil, fmt.Errorf("unknown field %q", "public."+k)
 		}
 	}
-	switch {
-	case isPolicy && (a.Public.Severity != "" || a.Public.Window != 0 || a.Public.Issuer != ""):
-		return fmt.Errorf("attestation: %s attestations carry no public.severity, public.window or public.issuer", policyStatement)
-	case !isPolicy && a.Policy != nil:
-		return fmt.Errorf("attestation: field \"policy\": only %s attestations carry a policy", policyStatement)
+	own, paths := map[string]json.RawMessage{}, map[string]string{}
+	for _, k := range layout.Public {
+		raw, ok := public[k]
+		if !ok {
+			return nil, fmt.Errorf("field %q: missing", "public."+k)
+		}
+		if statement.IsBindingMember(k) {
+			var v string
+			if err := decodeMember(public, k, &v, "public."); err != nil {
+				return nil, err
+			}
+			a.Binding.SetMember(k, v)
+			continue
+		}
+		own[k], paths[k] = raw, "public."+k
 	}
+	if layout.Extra != "" {
+		raw, ok := top[layout.Extra]
+		if !ok {
+			return nil, fmt.Errorf("field %q: missing", layout.Extra)
+		}
+		own[layout.Extra], paths[layout.Extra] = raw, layout.Extra
+	}
+	if _, err := a.Binding.Values(); err != nil {
+		// The member's own message ("field \"public.nonce\": ..."), without the
+		// "malformed attestation" prefix ParseAttestation's caller adds.
+		return nil, errors.New(strings.TrimPrefix(err.Error(), ErrMalformed.Error()+": "))
+	}
+	if a.Section, err = st.Statement.DecodeSection(statement.NewMembers(own, paths)); err != nil {
+		return nil, err
+	}
+	if err := decodeMember(top, "proof", &a.Proof); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// decodeMember decodes a string member that must not be empty.
+func decodeMember(obj map[string]json.RawMessage, k string, v *string, prefix ...string) error {
+	path := k
+	if len(prefix) > 0 {
+		path = prefix[0] + k
+	}
+	raw, ok := obj[k]
+	if !ok {
+		return fmt.Errorf("field %q: missing", path)
+	}
+	if err := strictjson.DecodeAt(raw, v, path); err != nil {
+		return err
+	}
+	if *v == "" {
+		return fmt.Errorf("field %q: missing", path)
+	}
+	return nil
+}
+
+// MarshalJSON writes the attestation in its one canonical form.
+func (a *Attestation) MarshalJSON() ([]byte, error) {
+	info, err := circuits.Lookup(a.Statement)
+	if err != nil {
+		return nil, fmt.Errorf("attestation: %w", err)
+	}
+	if a.Section == nil {
+		return nil, errors.New("attestation: no statement section")
+	}
+	layout := info.Statement.Layout()
+	own := a.Section.Members()
+	var b bytes.Buffer
+	member := func(first bool, k string, v any) error {
+		if !first {
+			b.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		b.Write(kb)
+		b.WriteByte(':')
+		vb, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("attestation: field %q: %w", k, err)
+		}
+		b.Write(vb)
+		return nil
+	}
+	b.WriteByte('{')
+	_ = member(true, "version", a.Version)
+	_ = member(false, "statement", a.Statement)
+	_ = member(false, "verifyingKey", a.VerifyingKey)
+	b.WriteString(`,"public":{`)
+	for i, k := range layout.Public {
+		var v any
+		if statement.IsBindingMember(k) {
+			v = a.Binding.Member(k)
+		} else if v = own[k]; v == nil {
+			return nil, fmt.Errorf("attestation: the section has no member %q", k)
+		}
+		if err := member(i == 0, k, v); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	if layout.Extra != "" {
+		if err := member(false, layout.Extra, own[layout.Extra]); err != nil {
+			return nil, err
+		}
+	}
+	_ = member(false, "proof", a.Proof)
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON is ParseAttestation, for attestations inside other
+// documents (an API response).
+func (a *Attestation) UnmarshalJSON(data []byte) error {
+	p, err := ParseAttestation(data)
+	if err != nil {
+		return err
+	}
+	*a = *p
 	return nil
 }
 
 // MarshalIndent is the file format the CLI writes.
 func (a *Attestation) MarshalIndent() ([]byte, error) {
-	b, err := json.MarshalIndent(a, "", "  ")
+	compact, err := a.MarshalJSON()
 	if err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	var b bytes.Buffer
+	if err := json.Indent(&b, compact, "", "  "); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
 	"github.com/tacit-zk/tacit/keys"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -31,16 +32,14 @@ func sampleAttestation(tb testing.TB) *verifier.Attestation {
 		Version:      verifier.AttestationVersion,
 		Statement:    nodefault.ID,
 		VerifyingKey: keys.Fingerprint([]byte("verifying key")),
-		Public: verifier.Public{
-			Severity:  credential.StatusLate60.String(),
-			Window:    12,
+		Binding: statement.Binding{
 			AsOf:      "2026-09",
-			Issuer:    fixture.Issuer("bank-a").Public().Hex(),
 			Lender:    lender,
 			Nonce:     nonce,
 			Pseudonym: credential.FieldHex(fixture.Holder("acme").Pseudonym(l)),
 		},
-		Proof: strings.Repeat("0123456789abcdef", 16),
+		Section: nodefault.Section{Severity: credential.StatusLate60, Window: 12, Issuer: fixture.Issuer("bank-a").Public()},
+		Proof:   strings.Repeat("0123456789abcdef", 16),
 	}
 }
 

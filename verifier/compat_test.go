@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/credential"
-	"github.com/tacit-zk/tacit/policy"
+	"github.com/tacit-zk/tacit/internal/fixture/ask"
 	"github.com/tacit-zk/tacit/registry"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -72,10 +74,11 @@ func TestV1AttestationsStillVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := policy.Load(filepath.Join(v1Dir, "policy.json"))
+	polDoc, err := os.ReadFile(filepath.Join(v1Dir, "policy.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	pol := ask.Policy(polDoc, asOf)
 	reg, err := registry.Load(filepath.Join(v1Dir, "registry.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -96,18 +99,21 @@ func TestV1AttestationsStillVerify(t *testing.T) {
 					t.Fatalf("parsing: %v", err)
 				}
 				if f.statement == "" {
-					res, err := v.VerifyPolicy(att, verifier.PolicyExpect{Policy: pol, Registry: reg, Lender: v1Lender, Nonce: nonce, AsOf: &asOf})
-					if err == nil && (res.Policy != v1PolicyID || res.AsOf != asOf || res.Pseudonym != att.Public.Pseudonym) {
+					res, err := v.Verify(att, verifier.Expect{Request: pol, Trust: statement.Trust{Registry: reg}, Lender: v1Lender, Nonce: nonce, AsOf: &asOf})
+					if err == nil && (res.Params.(map[string]string)["policy"] != v1PolicyID || res.AsOf != asOf || res.Pseudonym != att.Binding.Pseudonym) {
 						t.Errorf("result %+v", res)
 					}
 					return err
 				}
 				res, err := v.Verify(att, verifier.Expect{
-					Issuers: []credential.IssuerKey{issuer}, Lender: v1Lender, Nonce: nonce, AsOf: &asOf,
-					MinWindow: window, MaxSeverity: f.severity,
+					Request: ask.NoDefault(f.statement, window, asOf),
+					Trust:   statement.Trust{Issuers: []credential.IssuerKey{issuer}}, Lender: v1Lender, Nonce: nonce, AsOf: &asOf,
 				})
-				if err == nil && (res.Window != window || res.Severity != f.severity || res.AsOf != asOf || !res.Issuer.Equal(issuer) || res.Pseudonym != att.Public.Pseudonym) {
-					t.Errorf("result %+v", res)
+				if err == nil {
+					p := res.Params.(nodefault.Params)
+					if p.Window != window || p.Severity != f.severity.String() || res.AsOf != asOf || res.Issuer != issuer.Hex() || res.Pseudonym != att.Binding.Pseudonym {
+						t.Errorf("result %+v", res)
+					}
 				}
 				return err
 			}

@@ -15,10 +15,11 @@ import (
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/internal/fixture/ask"
 	"github.com/tacit-zk/tacit/keys"
-	"github.com/tacit-zk/tacit/policy"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -91,10 +92,6 @@ func TestGenerateV1Fixtures(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeV1(t, "policy.json", doc)
-	pol, err := policy.Parse(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg := registry.New()
 	if _, err := reg.Put("accredited-banks", credential.KindPaymentHistory,
 		[]credential.IssuerKey{mainBank.Public(), secondBank.Public(), fixture.Issuer("v1/other-bank").Public()}); err != nil {
@@ -118,20 +115,20 @@ func TestGenerateV1Fixtures(t *testing.T) {
 		var att *verifier.Attestation
 		var err error
 		if f.statement == "" {
-			att, err = p.ProvePolicy(context.Background(), prover.PolicyRequest{
-				Policy: pol, Registry: reg,
-				Credentials: []*credential.Credential{
+			att, err = p.Prove(context.Background(), prover.Task{
+				Request: ask.Policy(doc, asOf), Trust: statement.Trust{Registry: reg},
+				Inputs: statement.Inputs{Holder: holder, Credentials: []*credential.Credential{
 					sign(mainBank, credential.KindPaymentHistory, fixture.History("2022-11", 48, map[int]credential.Status{20: credential.StatusLate30})),
 					sign(secondBank, credential.KindPaymentHistory, fixture.History("2024-05", 30, nil)),
 					sign(taxBureau, credential.KindRevenue, revenue),
-				},
-				AsOf: asOf, Holder: holder, Lender: v1Lender, Nonce: f.nonce,
+				}},
+				Lender: v1Lender, Nonce: f.nonce,
 			})
 		} else {
-			att, err = p.Prove(context.Background(), prover.Request{
-				Statement: f.statement, Window: f.window, AsOf: asOf,
-				Credential: sign(bank, credential.KindPaymentHistory, history),
-				Holder:     holder, Lender: v1Lender, Nonce: f.nonce,
+			att, err = p.Prove(context.Background(), prover.Task{
+				Request: ask.NoDefault(f.statement, f.window, asOf),
+				Inputs:  statement.Inputs{Holder: holder, Credentials: []*credential.Credential{sign(bank, credential.KindPaymentHistory, history)}},
+				Lender:  v1Lender, Nonce: f.nonce,
 			})
 		}
 		if err != nil {

@@ -8,13 +8,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tacit-zk/tacit/circuits/nodefault"
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
-	"github.com/tacit-zk/tacit/keys"
-	"github.com/tacit-zk/tacit/policydoc"
+	"github.com/tacit-zk/tacit/internal/fixture/ask"
 	"github.com/tacit-zk/tacit/registry"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -22,9 +24,14 @@ func samplePolicyAttestation(tb testing.TB) *verifier.Attestation {
 	tb.Helper()
 	a := sampleAttestation(tb)
 	a.Statement = policycircuit.ID
-	a.Public.Severity, a.Public.Window, a.Public.Issuer = "", 0, ""
-	a.Policy = &verifier.PolicyPublic{ID: "sme", Hash: keys.Fingerprint([]byte("policy")),
-		Roots: []string{keys.Fingerprint([]byte("root 1")), keys.Fingerprint([]byte("root 2"))}}
+	field := func(label string) string {
+		h, err := verifier.NewNonce(fixture.Rand(label))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return h
+	}
+	a.Section = policycircuit.Section{ID: "sme", Hash: field("policy"), Roots: []string{field("root 1"), field("root 2")}}
 	return a
 }
 
@@ -42,10 +49,10 @@ func TestNoDefaultAttestationLayoutIsUnchanged(t *testing.T) {
     "severity": "late60",
     "window": 12,
     "asOf": "2026-09",
-    "issuer": "` + a.Public.Issuer + `",
+    "issuer": "` + a.Section.(nodefault.Section).Issuer.Hex() + `",
     "lender": "acme-bank",
-    "nonce": "` + a.Public.Nonce + `",
-    "pseudonym": "` + a.Public.Pseudonym + `"
+    "nonce": "` + a.Binding.Nonce + `",
+    "pseudonym": "` + a.Binding.Pseudonym + `"
   },
   "proof": "` + a.Proof + `"
 }
@@ -95,14 +102,14 @@ func TestParsePolicyAttestation(t *testing.T) {
 		{"empty hash", policyField(data, "hash", "", false), `"policy.hash": missing`},
 		{"no roots", policyField(data, "roots", []any{}, false), `"policy.roots": missing`},
 		{"unknown policy field", policyField(data, "rules", "x", false), `unknown field "policy.rules"`},
-		{"a severity", withField(t, data, "public.severity", "default", false), "carry no public.severity"},
-		{"a window", withField(t, data, "public.window", 24, false), "carry no public.severity"},
-		{"an issuer", withField(t, data, "public.issuer", a.Public.Pseudonym, false), "carry no public.severity"},
+		{"a severity", withField(t, data, "public.severity", "default", false), `unknown field "public.severity"`},
+		{"a window", withField(t, data, "public.window", 24, false), `unknown field "public.window"`},
+		{"an issuer", withField(t, data, "public.issuer", a.Binding.Pseudonym, false), `unknown field "public.issuer"`},
 		{"no pseudonym", withField(t, data, "public.pseudonym", nil, true), `"public.pseudonym": missing`},
 		{"a policy section on a no-default attestation", func() []byte {
 			b := marshalAttestation(t, sampleAttestation(t))
 			return withField(t, b, "policy", map[string]any{"id": "x", "hash": "y", "roots": []any{"z"}}, false)
-		}(), "only policy/v1 attestations carry a policy"},
+		}(), `unknown field "policy"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := verifier.ParseAttestation(tc.doc)
@@ -116,25 +123,22 @@ func TestPolicyExpectValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := policydoc.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := ask.Policy(data, credential.MonthOf(time.Now()))
 	reg := registry.New()
 	reg.Put("accredited-banks", credential.KindPaymentHistory, []credential.IssuerKey{fixture.Issuer("a").Public(), fixture.Issuer("b").Public()})
 	reg.Put("tax-authorities", credential.KindRevenue, []credential.IssuerKey{fixture.Issuer("t").Public()})
-	good := verifier.PolicyExpect{Policy: pol, Registry: reg, Lender: "bank-a", Nonce: strings.Repeat("0a", 32)}
+	good := verifier.Expect{Request: pol, Trust: statement.Trust{Registry: reg}, Lender: "bank-a", Nonce: strings.Repeat("0a", 32)}
 	if err := good.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for name, fn := range map[string]func(e *verifier.PolicyExpect){
-		"no policy":   func(e *verifier.PolicyExpect) { e.Policy = nil },
-		"no registry": func(e *verifier.PolicyExpect) { e.Registry = nil },
-		"a registry without the policy's sets": func(e *verifier.PolicyExpect) {
-			e.Registry = registry.New()
+	for name, fn := range map[string]func(e *verifier.Expect){
+		"no policy":   func(e *verifier.Expect) { e.Request = nil },
+		"no registry": func(e *verifier.Expect) { e.Trust.Registry = nil },
+		"a registry without the policy's sets": func(e *verifier.Expect) {
+			e.Trust.Registry = registry.New()
 		},
-		"bad lender": func(e *verifier.PolicyExpect) { e.Lender = "Bank A" },
-		"bad nonce":  func(e *verifier.PolicyExpect) { e.Nonce = "00" },
+		"bad lender": func(e *verifier.Expect) { e.Lender = "Bank A" },
+		"bad nonce":  func(e *verifier.Expect) { e.Nonce = "00" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := good

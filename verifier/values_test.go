@@ -10,6 +10,7 @@ import (
 
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -29,7 +30,7 @@ func wantErr(t *testing.T, err error, subs ...string) {
 var modulusHex = fmt.Sprintf("%064x", fr.Modulus())
 
 func TestLenderID(t *testing.T) {
-	names := []string{"a", "acme-bank", "acme_bank", "acme.bank", "0", strings.Repeat("z", verifier.MaxLenderLength), "acme-bank2"}
+	names := []string{"a", "acme-bank", "acme_bank", "acme.bank", "0", strings.Repeat("z", statement.MaxLenderLength), "acme-bank2"}
 	seen := map[fr.Element]string{}
 	for _, name := range names {
 		id, err := verifier.LenderID(name)
@@ -49,7 +50,7 @@ func TestLenderID(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, lender string }{
 		{"empty", ""},
-		{"65 characters", strings.Repeat("z", verifier.MaxLenderLength+1)},
+		{"65 characters", strings.Repeat("z", statement.MaxLenderLength+1)},
 		{"uppercase", "Acme-bank"},
 		{"space", "acme bank"},
 		{"slash", "acme/bank"},

@@ -12,30 +12,48 @@ import (
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/tacit-zk/tacit/circuits"
-	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/keys"
+	"github.com/tacit-zk/tacit/statement"
 )
 
-// The checks Verify can fail, one sentinel each.
+// The checks Verify can fail, one sentinel each. Those a statement decides
+// are the statement kit's, re-exported here for lenders.
 var (
-	ErrMalformed        = errors.New("verifier: malformed attestation")
-	ErrUnknownStatement = errors.New("verifier: unknown statement")
+	ErrMalformed        = statement.ErrMalformed
+	ErrUnknownStatement = statement.ErrUnknown
 	ErrKeyMismatch      = errors.New("verifier: verifying key fingerprint mismatch")
-	ErrWrongIssuer      = errors.New("verifier: wrong issuer")
+	ErrWrongIssuer      = statement.ErrWrongIssuer
 	ErrWrongLender      = errors.New("verifier: wrong lender")
 	ErrWrongNonce       = errors.New("verifier: wrong nonce")
 	ErrStaleAsOf        = errors.New("verifier: stale as-of month")
 	ErrFutureAsOf       = errors.New("verifier: future as-of month")
-	ErrWindowTooShort   = errors.New("verifier: window shorter than required")
-	ErrWeakerStatement  = errors.New("verifier: the statement is weaker than required")
+	ErrWindowTooShort   = statement.ErrWindowTooShort
+	ErrWeakerStatement  = statement.ErrWeakerStatement
+	ErrOtherStatement   = statement.ErrOtherStatement
+	ErrWrongPolicy      = statement.ErrWrongPolicy
+	ErrRetiredRoot      = statement.ErrRetiredRoot
+	ErrWrongIssuerSet   = statement.ErrWrongIssuerSet
+	ErrNeedsRequest     = statement.ErrNeedsRequest
 	ErrBadProof         = errors.New("verifier: bad proof")
 )
 
-// Expect is what the verifier requires of an attestation.
+// Binding values, re-exported from the statement kit for lenders.
+var (
+	ValidateLender = statement.ValidateLender
+	LenderID       = statement.LenderID
+	ParseNonce     = statement.ParseNonce
+	NewNonce       = statement.NewNonce
+)
+
+// Expect is what a lender requires of an attestation.
 type Expect struct {
-	// Issuers are the trusted issuer keys; the attestation's issuer must be one.
-	Issuers []credential.IssuerKey
+	// Request is what the lender asked for: the statement, its parameters
+	// (a window, a policy) and the as-of month.
+	Request statement.Request
+	// Trust holds the issuer keys the lender trusts, or the issuer
+	// registry whose current roots it accepts (policies).
+	Trust statement.Trust
 	// Lender is the verifier's own lender identifier.
 	Lender string
 	// Nonce is the challenge the verifier issued (64 hex).
@@ -43,17 +61,15 @@ type Expect struct {
 	// AsOf, if set, is the exact as-of month required. Otherwise the as-of
 	// month must be the current month or at most MaxAge months before it.
 	AsOf *credential.Month
-	// MinWindow is the shortest acceptable window in months (0: any).
-	MinWindow int
-	// MaxSeverity is the weakest acceptable severity (zero: default), so
-	// that "no late60" also satisfies a "no default" requirement.
-	MaxSeverity credential.Status
+	// Match: AtLeast accepts a stronger statement (a longer window, a
+	// stricter severity); Exactly only the parameters asked for.
+	Match statement.Match
 }
 
 // Validate checks e.
 func (e Expect) Validate() error {
-	if len(e.Issuers) == 0 {
-		return errors.New("verifier: at least one trusted issuer is required")
+	if e.Request == nil {
+		return errors.New("verifier: no request to verify against")
 	}
 	if err := ValidateLender(e.Lender); err != nil {
 		return err
@@ -61,20 +77,14 @@ func (e Expect) Validate() error {
 	if _, err := ParseNonce(e.Nonce); err != nil {
 		return err
 	}
-	if e.MinWindow < 0 || e.MinWindow > credential.MaxMonths {
-		return fmt.Errorf("verifier: minimum window must be 0 to %d", credential.MaxMonths)
-	}
-	return nil
+	return e.Request.Check(e.Trust)
 }
 
 // Result describes a verified attestation.
 type Result struct {
 	Statement string
-	Sentence  string // the statement in words, with its parameters
-	Window    int
+	statement.Summary
 	AsOf      credential.Month
-	Severity  credential.Status
-	Issuer    credential.IssuerKey
 	Lender    string
 	Pseudonym string
 }
@@ -137,7 +147,9 @@ func (v *Verifier) Key(id string) (*keys.Verifying, bool) {
 }
 
 // Verify checks att against exp and returns what it proves, or an error
-// wrapping the sentinel of the first failed check.
+// wrapping the sentinel of the first failed check: the binding (lender,
+// nonce, as-of month), then what the statement requires of its section,
+// then the proof. It has no side effects.
 func (v *Verifier) Verify(att *Attestation, exp Expect) (*Result, error) {
 	if err := exp.Validate(); err != nil {
 		return nil, err
@@ -145,44 +157,76 @@ func (v *Verifier) Verify(att *Attestation, exp Expect) (*Result, error) {
 	if _, err := circuits.Lookup(att.Statement); err != nil {
 		return nil, fmt.Errorf("%w %q", ErrUnknownStatement, att.Statement)
 	}
-	if att.Statement == policyStatement {
-		return nil, fmt.Errorf("%w (VerifyPolicy)", ErrPolicyRequired)
+	if id := exp.Request.Statement().ID(); att.Statement != id {
+		return nil, fmt.Errorf("%w: the attestation proves %s, %s was asked for", ErrOtherStatement, att.Statement, id)
 	}
 	vk, err := v.keyFor(att)
 	if err != nil {
 		return nil, err
 	}
-	pub, res, err := decodePublic(att.Public)
+	b, err := att.Binding.Values()
 	if err != nil {
 		return nil, err
 	}
-	res.Statement = att.Statement
-	if !trusted(exp.Issuers, pub.Issuer) {
-		return nil, fmt.Errorf("%w: %s is not a trusted issuer", ErrWrongIssuer, pub.Issuer.Hex())
+	if att.Binding.Lender != exp.Lender {
+		return nil, fmt.Errorf("%w: made for %q, not %q", ErrWrongLender, att.Binding.Lender, exp.Lender)
 	}
-	if att.Public.Lender != exp.Lender {
-		return nil, fmt.Errorf("%w: made for %q, not %q", ErrWrongLender, att.Public.Lender, exp.Lender)
-	}
-	if att.Public.Nonce != exp.Nonce {
+	if att.Binding.Nonce != exp.Nonce {
 		return nil, fmt.Errorf("%w: the attestation answers another challenge", ErrWrongNonce)
 	}
-	if err := v.checkAsOf(pub.AsOf, exp.AsOf); err != nil {
+	if err := v.checkAsOf(b.AsOf, exp.AsOf); err != nil {
 		return nil, err
 	}
-	if pub.Window < exp.MinWindow {
-		return nil, fmt.Errorf("%w: %d months, at least %d required", ErrWindowTooShort, pub.Window, exp.MinWindow)
-	}
-	maxSeverity := exp.MaxSeverity
-	if maxSeverity == 0 {
-		maxSeverity = credential.StatusDefault
-	}
-	if pub.Severity > maxSeverity {
-		return nil, fmt.Errorf("%w: forbids %s, %s required", ErrWeakerStatement, pub.Severity, maxSeverity)
-	}
-	if err := checkProof(vk, att.Proof, pub.Assignment()); err != nil {
+	if err := exp.Request.Expect(att.Section, exp.Trust, exp.Match); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return v.check(vk, att, exp.Request, b, exp.Trust)
+}
+
+// Audit re-checks an archived attestation against its own public inputs:
+// the key fingerprint and the proof, and nothing a lender decides (trust,
+// lender, nonce, the clock). It says what the attestation proves. req is
+// the request it answers; nil asks the statement to rebuild it from the
+// attestation, which a statement whose public inputs need more (a policy's
+// document) refuses with ErrNeedsRequest.
+func (v *Verifier) Audit(att *Attestation, req statement.Request, t statement.Trust) (*Result, error) {
+	info, err := circuits.Lookup(att.Statement)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownStatement, att.Statement)
+	}
+	vk, err := v.keyFor(att)
+	if err != nil {
+		return nil, err
+	}
+	b, err := att.Binding.Values()
+	if err != nil {
+		return nil, err
+	}
+	if req == nil {
+		if req, err = info.Statement.Claim(att.Section, b.AsOf); err != nil {
+			return nil, err
+		}
+	}
+	if req.Statement().ID() != att.Statement {
+		return nil, fmt.Errorf("%w: the attestation proves %s, not %s", ErrOtherStatement, att.Statement, req.Statement().ID())
+	}
+	return v.check(vk, att, req, b, t)
+}
+
+// check verifies the proof against the public witness rebuilt from the
+// request, the section and the binding.
+func (v *Verifier) check(vk *keys.Verifying, att *Attestation, req statement.Request, b statement.Values, t statement.Trust) (*Result, error) {
+	public, err := req.Public(att.Section, b)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkProof(vk, att.Proof, public); err != nil {
+		return nil, err
+	}
+	return &Result{
+		Statement: att.Statement, Summary: req.Summary(att.Section, t), AsOf: b.AsOf,
+		Lender: att.Binding.Lender, Pseudonym: att.Binding.Pseudonym,
+	}, nil
 }
 
 // keyFor returns the verifying key of the attestation's statement, checking
@@ -200,7 +244,7 @@ func (v *Verifier) keyFor(att *Attestation) (*keys.Verifying, error) {
 
 // checkProof decodes a proof and checks it against the public inputs.
 func checkProof(vk *keys.Verifying, proofHex string, public frontend.Circuit) error {
-	proof, err := decodeProof(proofHex)
+	proof, err := DecodeProof(proofHex)
 	if err != nil {
 		return err
 	}
@@ -234,61 +278,9 @@ func (v *Verifier) checkAsOf(got credential.Month, want *credential.Month) error
 	return nil
 }
 
-func trusted(list []credential.IssuerKey, k credential.IssuerKey) bool {
-	for _, t := range list {
-		if t.Equal(k) {
-			return true
-		}
-	}
-	return false
-}
-
-func decodePublic(p Public) (nodefault.Public, *Result, error) {
-	bad := func(field string, err error) error {
-		return fmt.Errorf("%w: field \"public.%s\": %v", ErrMalformed, field, err)
-	}
-	var out nodefault.Public
-	var err error
-	if out.Severity, err = credential.ParseStatus(p.Severity); err != nil {
-		return out, nil, bad("severity", err)
-	}
-	out.Window = p.Window
-	if out.AsOf, err = credential.ParseMonth(p.AsOf); err != nil {
-		return out, nil, bad("asOf", err)
-	}
-	if out.Issuer, err = credential.ParseIssuerKey(p.Issuer); err != nil {
-		return out, nil, bad("issuer", err)
-	}
-	if out.Lender, err = LenderID(p.Lender); err != nil {
-		return out, nil, bad("lender", err)
-	}
-	if out.Nonce, err = ParseNonce(p.Nonce); err != nil {
-		return out, nil, bad("nonce", err)
-	}
-	if out.Pseudonym, err = credential.ParseFieldHex(p.Pseudonym); err != nil {
-		return out, nil, bad("pseudonym", err)
-	}
-	if err := out.Validate(); err != nil {
-		return out, nil, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
-	res := &Result{
-		Window: out.Window, AsOf: out.AsOf, Severity: out.Severity, Issuer: out.Issuer,
-		Lender: p.Lender, Pseudonym: p.Pseudonym,
-	}
-	res.Sentence = Describe(out.Severity, out.Window, out.AsOf)
-	return out, res, nil
-}
-
-// Describe puts a no-default statement in words.
-func Describe(severity credential.Status, window int, asOf credential.Month) string {
-	what := "no month in default"
-	if severity != credential.StatusDefault {
-		what = fmt.Sprintf("no month %s or worse", severity)
-	}
-	return fmt.Sprintf("%s in the %d months before %s (%s to %s)", what, window, asOf, asOf-credential.Month(window), asOf-1)
-}
-
-func decodeProof(s string) (groth16.Proof, error) {
+// DecodeProof decodes an attestation's proof: lowercase hex of gnark's
+// serialization of a BN254 Groth16 proof, with no trailing bytes.
+func DecodeProof(s string) (groth16.Proof, error) {
 	b, err := hex.DecodeString(s)
 	if err != nil || hex.EncodeToString(b) != s {
 		return nil, fmt.Errorf("%w: field \"proof\": must be lowercase hex", ErrMalformed)
@@ -302,4 +294,41 @@ func decodeProof(s string) (groth16.Proof, error) {
 		return nil, fmt.Errorf("%w: field \"proof\": trailing bytes", ErrMalformed)
 	}
 	return proof, nil
+}
+
+// PublicWitness is the public witness of an attestation that answers req,
+// as field elements in circuit order (for exports to other verifiers). It
+// checks the section's values, not the proof.
+func PublicWitness(att *Attestation, req statement.Request) (fr.Vector, error) {
+	b, err := att.Binding.Values()
+	if err != nil {
+		return nil, err
+	}
+	public, err := req.Public(att.Section, b)
+	if err != nil {
+		return nil, err
+	}
+	w, err := frontend.NewWitness(public, fr.Modulus(), frontend.PublicOnly())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	vec, ok := w.Vector().(fr.Vector)
+	if !ok {
+		return nil, errors.New("verifier: unexpected witness type")
+	}
+	return vec, nil
+}
+
+// Claim is the request an attestation answers exactly, rebuilt from the
+// attestation (ErrNeedsRequest for statements that need more).
+func Claim(att *Attestation) (statement.Request, error) {
+	info, err := circuits.Lookup(att.Statement)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownStatement, att.Statement)
+	}
+	b, err := att.Binding.Values()
+	if err != nil {
+		return nil, err
+	}
+	return info.Statement.Claim(att.Section, b.AsOf)
 }

@@ -17,7 +17,7 @@
 //	          it from T (the circuit cannot convert months to days cheaply).
 //	Issuer    I = (X, Y): the issuer's public key; the verifier checks it is a
 //	          key it trusts.
-//	Lender    L: the lender's identifier as a field element (verifier.LenderID).
+//	Lender    L: the lender's identifier as a field element (statement.LenderID).
 //	Nonce     N: the lender's fresh challenge; binds the proof to one request.
 //	Pseudonym P = H(tacit/pseudonym/v1, secret, L): a public output.
 //

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tacit-zk/tacit/circuits/gadget"
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/registry"
 )
 
@@ -22,8 +23,8 @@ const ID = "policy/v1"
 // Shape of the circuit: credential slots, rule slots and months per
 // credential. Changing any of them is a new circuit.
 const (
-	Slots    = 3
-	Rules    = 4
+	Slots    = policydoc.MaxCredentials
+	Rules    = policydoc.MaxRules
 	Capacity = credential.MaxMonths
 )
 
@@ -100,7 +101,7 @@ type Circuit struct {
 	// AsOfDay is the day number of the first day of T; the verifier
 	// recomputes it from AsOf.
 	AsOfDay frontend.Variable `gnark:",public"`
-	// Lender is the verifier's lender identifier (verifier.LenderID).
+	// Lender is the verifier's lender identifier (statement.LenderID).
 	Lender frontend.Variable `gnark:",public"`
 	// Nonce is the verifier's fresh challenge.
 	Nonce frontend.Variable `gnark:",public"`

@@ -17,7 +17,7 @@
 //	             policy document (so a proof answers exactly one policy).
 //	AsOf         T: month index (year*12 + month-1); every window ends at T.
 //	AsOfDay      the day number of the first day of T; recomputed from T.
-//	Lender       L: the verifier's lender identifier (verifier.LenderID).
+//	Lender       L: the verifier's lender identifier (statement.LenderID).
 //	Nonce        N: the verifier's fresh challenge.
 //	Pseudonym    P = H(tacit/pseudonym/v1, s, L): a public output.
 //	Slots[k]     Kind (1 payment-history, 2 revenue, 0 unused) and Root

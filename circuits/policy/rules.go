@@ -1,50 +1,63 @@
 package policy
 
-import "fmt"
+import (
+	"fmt"
 
-// RuleKind is a rule's predicate, as the circuit numbers it.
-type RuleKind uint8
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
-// The predicates. Each reads the W months [T-W, T) of one credential.
-const (
-	// RuleNone disables a rule slot.
-	RuleNone RuleKind = iota
-	// RuleNoMonthAtOrAbove: no month has a status at or above Threshold.
-	RuleNoMonthAtOrAbove
-	// RuleOnTime: 1000 * (months with status ok) >= Threshold * W.
-	RuleOnTime
-	// RuleSum: the sum of the amounts is at least Threshold.
-	RuleSum
-	// RuleAverage: the sum of the amounts is at least Threshold * W.
-	RuleAverage
-	// RuleMinimum: every amount is at least Threshold.
-	RuleMinimum
-	// RuleHistory: the credential covers the W months before T.
-	RuleHistory
-	numRuleKinds
+	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/policydoc"
 )
 
-var ruleNames = [...]string{"none", "no-month-at-or-above", "on-time", "sum", "average", "minimum", "history"}
+// RuleKind is a rule's predicate; the policy language (package policydoc)
+// defines the kinds and this circuit numbers them the same way.
+type RuleKind = policydoc.RuleKind
 
-func (k RuleKind) String() string {
-	if int(k) < len(ruleNames) {
-		return ruleNames[k]
-	}
-	return fmt.Sprintf("rule(%d)", uint8(k))
-}
+// The predicates, as the circuit numbers them.
+const (
+	RuleNone             = policydoc.RuleNone
+	RuleNoMonthAtOrAbove = policydoc.RuleNoMonthAtOrAbove
+	RuleOnTime           = policydoc.RuleOnTime
+	RuleSum              = policydoc.RuleSum
+	RuleAverage          = policydoc.RuleAverage
+	RuleMinimum          = policydoc.RuleMinimum
+	RuleHistory          = policydoc.RuleHistory
+	numRuleKinds         = policydoc.NumRuleKinds
+)
 
 // ParseRuleKind parses a predicate name (not "none").
-func ParseRuleKind(s string) (RuleKind, error) {
-	for i, n := range ruleNames {
-		if i > 0 && n == s {
-			return RuleKind(i), nil
-		}
+var ParseRuleKind = policydoc.ParseRuleKind
+
+// PublicOf returns the circuit's public inputs for a policy, given the
+// issuer-set roots (one per credential, in order) and the per-request
+// values. It does not check the roots: the prover uses the current roots
+// of its registry, the verifier checks them against its own.
+func PublicOf(p *policydoc.Policy, roots []fr.Element, asOf credential.Month, lender, nonce, pseudonym fr.Element) (Public, error) {
+	if len(roots) != len(p.Credentials) {
+		return Public{}, fmt.Errorf("policy: %d roots for %d credentials", len(roots), len(p.Credentials))
 	}
-	return 0, fmt.Errorf("unknown predicate %q (want no-month-at-or-above, on-time, sum, average, minimum or history)", s)
+	pub := Public{Policy: p.Hash(), AsOf: asOf, Lender: lender, Nonce: nonce, Pseudonym: pseudonym}
+	slot := map[string]int{}
+	for k, c := range p.Credentials {
+		pub.Slots[k] = SlotPublic{Kind: c.Kind, Root: roots[k]}
+		slot[c.Name] = k
+	}
+	for j, r := range p.Rules {
+		rp := RulePublic{Kind: r.Predicate, Slot: slot[r.Credential], Window: r.Window}
+		switch r.Predicate {
+		case RuleNoMonthAtOrAbove:
+			rp.Threshold = uint64(r.Status)
+		case RuleOnTime:
+			rp.Threshold = uint64(r.PerMille)
+		case RuleSum, RuleAverage, RuleMinimum:
+			rp.Threshold = r.AtLeast
+		case RuleHistory:
+			rp.Window = r.Months
+		}
+		pub.Rules[j] = rp
+	}
+	if err := pub.Validate(); err != nil {
+		return Public{}, err
+	}
+	return pub, nil
 }
-
-// ReadsAmounts reports whether k reads the credential's amounts.
-func (k RuleKind) ReadsAmounts() bool { return k == RuleSum || k == RuleAverage || k == RuleMinimum }
-
-// ReadsStatuses reports whether k reads the credential's statuses.
-func (k RuleKind) ReadsStatuses() bool { return k == RuleNoMonthAtOrAbove || k == RuleOnTime }

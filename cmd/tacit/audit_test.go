@@ -49,8 +49,11 @@ func TestCircuitsExplain(t *testing.T) {
 func TestCeremonyAuditExportRefuseBadInput(t *testing.T) {
 	dir := t.TempDir()
 	att := filepath.Join(dir, "att.json")
+	// Only the issuer is malformed: attestations are parsed strictly, the
+	// binding first, so the export's refusal must name the issuer.
+	hex64 := strings.Repeat("0a", 32)
 	os.WriteFile(att, []byte(`{"version":1,"statement":"no-default/v1","verifyingKey":"00","public":{"severity":"default","window":24,"asOf":"2026-11",`+
-		`"issuer":"00","lender":"bank-a","nonce":"00","pseudonym":"00"},"proof":"00"}`), 0o644)
+		`"issuer":"00","lender":"bank-a","nonce":"`+hex64+`","pseudonym":"`+hex64+`"},"proof":"00"}`), 0o644)
 	cases := []struct {
 		args []string
 		says string

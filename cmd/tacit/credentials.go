@@ -34,7 +34,7 @@ func issuerKeygen(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeNew(*out, append(data, '\n'), 0o600); err != nil {
+	if err := atomicfile.WriteNew(*out, append(data, '\n'), 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, key.Public().Hex())
@@ -51,7 +51,7 @@ func holderKeygen(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeNew(*out, []byte(secret.Hex()+"\n"), 0o600); err != nil {
+	if err := atomicfile.WriteNew(*out, []byte(secret.Hex()+"\n"), 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, secret.Subject().Hex())

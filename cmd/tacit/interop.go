@@ -12,6 +12,7 @@ import (
 	"github.com/tacit-zk/tacit/internal/atomicfile"
 	"github.com/tacit-zk/tacit/interop"
 	"github.com/tacit-zk/tacit/keys"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -69,8 +70,17 @@ func attestationExport(e *env, args []string) error {
 	attPath := fs.String("attestation", "", "attestation file")
 	keyDir := fs.String("keys", "", "key directory: the attestation's verifying key must be its (required for snarkjs)")
 	out := fs.String("out", "", "snarkjs: directory to write the three files into")
+	policyPath := fs.String("policy", "", "for a policy/v1 attestation: the lender's policy (policy.json) it answers, whose rules are public inputs")
 	if err := parse(fs, args, "format", "attestation"); err != nil {
 		return err
+	}
+	switch {
+	case *format != "evm" && *format != "snarkjs":
+		return fmt.Errorf("--format must be evm or snarkjs, not %q", *format)
+	case *format == "evm" && *out != "":
+		return errors.New("--out is for snarkjs; evm prints the calldata")
+	case *format == "snarkjs" && (*keyDir == "" || *out == ""):
+		return errors.New("snarkjs needs --keys and --out")
 	}
 	data, err := os.ReadFile(*attPath)
 	if err != nil {
@@ -79,6 +89,12 @@ func attestationExport(e *env, args []string) error {
 	att, err := verifier.ParseAttestation(data)
 	if err != nil {
 		return err
+	}
+	var req statement.Request // nil: rebuilt from the attestation
+	if *policyPath != "" {
+		if req, _, _, err = policyRequest(*policyPath, "", att.Binding.AsOf); err != nil {
+			return err
+		}
 	}
 	var vk *keys.Verifying
 	if *keyDir != "" {
@@ -89,28 +105,25 @@ func attestationExport(e *env, args []string) error {
 			return fmt.Errorf("the attestation was made with verifying key %s, %s has %s", att.VerifyingKey, *keyDir, vk.Fingerprint)
 		}
 	}
-	switch *format {
-	case "evm":
-		if *out != "" {
-			return errors.New("--out is for snarkjs; evm prints the calldata")
+	needsPolicy := func(err error) error {
+		if errors.Is(err, verifier.ErrNeedsRequest) {
+			return fmt.Errorf("%w (pass --policy FILE, the policy.json it answers)", err)
 		}
-		calldata, err := interop.Calldata(att)
+		return err
+	}
+	if *format == "evm" {
+		calldata, err := interop.Calldata(att, req)
 		if err != nil {
-			return err
+			return needsPolicy(err)
 		}
 		fmt.Fprintf(e.stdout, "0x%s\n", hex.EncodeToString(calldata))
 		return nil
-	case "snarkjs":
-		if vk == nil || *out == "" {
-			return errors.New("snarkjs needs --keys and --out")
-		}
-		if err := interop.WriteSnarkjs(*out, vk.Key, att); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "wrote %s, %s and %s in %s; check with `snarkjs groth16 verify %s %s %s`\n",
-			interop.SnarkjsKeyFile, interop.SnarkjsProofFile, interop.SnarkjsPublicFile, *out,
-			filepath.Join(*out, interop.SnarkjsKeyFile), filepath.Join(*out, interop.SnarkjsPublicFile), filepath.Join(*out, interop.SnarkjsProofFile))
-		return nil
 	}
-	return fmt.Errorf("--format must be evm or snarkjs, not %q", *format)
+	if err := interop.WriteSnarkjs(*out, vk.Key, att, req); err != nil {
+		return needsPolicy(err)
+	}
+	fmt.Fprintf(e.stdout, "wrote %s, %s and %s in %s; check with `snarkjs groth16 verify %s %s %s`\n",
+		interop.SnarkjsKeyFile, interop.SnarkjsProofFile, interop.SnarkjsPublicFile, *out,
+		filepath.Join(*out, interop.SnarkjsKeyFile), filepath.Join(*out, interop.SnarkjsPublicFile), filepath.Join(*out, interop.SnarkjsProofFile))
+	return nil
 }

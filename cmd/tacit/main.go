@@ -116,23 +116,6 @@ func parse(fs *flag.FlagSet, args []string, required ...string) error {
 	return nil
 }
 
-// writeNew writes a file that must not exist yet, with the given mode.
-func writeNew(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%s already exists; refusing to overwrite it", path)
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	return f.Close()
-}
-
 // multiFlag collects a repeatable string flag.
 type multiFlag []string
 

@@ -1,20 +1,20 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/atomicfile"
 	"github.com/tacit-zk/tacit/policydoc"
-	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
-	"github.com/tacit-zk/tacit/verifier"
+	"github.com/tacit-zk/tacit/statement"
 )
 
 func init() {
@@ -201,52 +201,38 @@ func registryShow(e *env, args []string) error {
 	return nil
 }
 
-func provePolicy(e *env, keyDir, policyPath, registryPath string, credPaths []string, r prover.PolicyRequest, out string) error {
-	if registryPath == "" {
-		return errors.New("missing required flag --registry (with --policy)")
-	}
-	var err error
-	if r.Policy, r.Registry, err = loadPolicy(policyPath, registryPath); err != nil {
-		return err
-	}
-	att, err := prover.New(keyDir).ProvePolicy(context.Background(), r)
-	var unsat *prover.PolicyUnsatisfiedError
-	if errors.As(err, &unsat) {
-		return fmt.Errorf("%v (%s); no attestation written", err, unsat.Detail(func(i int) string { return "--credential " + credPaths[i] }))
-	}
+// policyRequest reads a lender's policy and the issuer registry (if
+// registryPath is set, which must hold every set the policy names) and
+// makes the request for a policy/v1 proof as of asOf (YYYY-MM).
+func policyRequest(policyPath, registryPath, asOf string) (statement.Request, *policydoc.Policy, *registry.Registry, error) {
+	doc, reg, err := loadPolicy(policyPath, registryPath)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	data, err := att.MarshalIndent()
+	data, err := os.ReadFile(policyPath)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	if err := atomicfile.Write(out, data, 0o644); err != nil {
-		return err
+	params, err := json.Marshal(struct {
+		Policy json.RawMessage `json:"policy"`
+		AsOf   string          `json:"asOf"`
+	}{data, asOf})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", policyPath, err)
 	}
-	fmt.Fprintf(e.stdout, "wrote %s: %s, policy %q (hash %s) as of %s\n", out, att.Statement, r.Policy.ID, r.Policy.HashHex(), r.AsOf)
-	return nil
+	req, err := decodeRequest("policy", params)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", policyPath, err)
+	}
+	return req, doc, reg, nil
 }
 
-func verifyPolicy(e *env, v *verifier.Verifier, att *verifier.Attestation, policyPath, registryPath string, exp verifier.PolicyExpect) error {
-	if registryPath == "" {
-		return errors.New("missing required flag --registry (with --policy)")
-	}
-	var err error
-	if exp.Policy, exp.Registry, err = loadPolicy(policyPath, registryPath); err != nil {
-		return err
-	}
-	res, err := v.VerifyPolicy(att, exp)
+// decodeRequest makes the request a lender asks by name ("no-default",
+// "policy") with params in JSON, through the statement registry.
+func decodeRequest(name string, params []byte) (statement.Request, error) {
+	st, err := circuits.Resolve(name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(e.stdout, "verified %s: policy %q holds as of %s (hash %s)\n", res.Statement, res.Policy, res.AsOf, res.Hash)
-	for _, c := range res.Credentials {
-		fmt.Fprintf(e.stdout, "  %s\n", c)
-	}
-	for i, r := range res.Rules {
-		fmt.Fprintf(e.stdout, "  %d. %s\n", i+1, r)
-	}
-	fmt.Fprintf(e.stdout, "  lender    %s\n  pseudonym %s\n", res.Lender, res.Pseudonym)
-	return nil
+	return st.DecodeRequest(name, params, credential.MonthOf(time.Now()))
 }

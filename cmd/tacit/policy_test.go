@@ -160,6 +160,22 @@ func TestPolicyProveVerifyFlow(t *testing.T) {
 		t.Fatalf("verify printed %q", out)
 	}
 
+	// The exports rebuild a policy attestation's inputs from the policy.
+	calldata := must(t, "attestation", "export", "--format", "evm", "--attestation", p("att.json"), "--keys", p("keys"), "--policy", policyPath)
+	if !strings.HasPrefix(calldata, "0x") || len(calldata) != 2+2*(4+32*(1+28+1)+256) {
+		t.Fatalf("calldata %q", calldata)
+	}
+	must(t, "attestation", "export", "--format", "snarkjs", "--attestation", p("att.json"), "--keys", p("keys"), "--policy", policyPath, "--out", p("snarkjs"))
+	if pub := mustRead(t, filepath.Join(p("snarkjs"), "public.json")); strings.Count(pub, `"`) != 2*28 {
+		t.Fatalf("public.json %s", pub)
+	}
+	if code, _, errOut := tacit(t, "attestation", "export", "--format", "evm", "--attestation", p("att.json")); code == 0 || !strings.Contains(errOut, "--policy") {
+		t.Fatalf("export without the policy: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := tacit(t, "attestation", "export", "--format", "evm", "--attestation", p("att.json"), "--policy", examplePolicy); code == 0 || !strings.Contains(errOut, "another policy") {
+		t.Fatalf("export against another policy: exit %d, %q", code, errOut)
+	}
+
 	code, _, errOut := prove("att-bad.json", "main.json.cred", "second-bad.json.cred", "revenue.json.cred")
 	if code == 0 || !strings.Contains(errOut, `rule "no default at the second bank" on second-bank (--credential `+p("second-bad.json.cred")+`)`) ||
 		!strings.Contains(errOut, "no attestation written") {

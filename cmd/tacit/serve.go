@@ -4,11 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,27 +18,26 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tacit-zk/tacit/circuits"
-	"github.com/tacit-zk/tacit/credential"
-	"github.com/tacit-zk/tacit/internal/atomicfile"
-	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/server"
 	"github.com/tacit-zk/tacit/server/auth"
-	"github.com/tacit-zk/tacit/server/issuers"
+	"github.com/tacit-zk/tacit/server/devenv"
 	"github.com/tacit-zk/tacit/server/jobs"
 	"github.com/tacit-zk/tacit/server/ratelimit"
 	"github.com/tacit-zk/tacit/server/sealed"
+	"github.com/tacit-zk/tacit/server/worker"
+	"github.com/tacit-zk/tacit/statement"
 )
 
 func init() {
 	register("serve", "run the HTTP API (lenders, businesses, auditors, admins)", serve)
-	register("worker", "run a proving worker against a shared Redis", worker)
+	register("worker", "run a proving worker against a shared Redis", runWorker)
 	register("apikey new", "create an API key for a principal and append it to the key file (operator)", apikeyNew)
 }
 
-// devDir holds the development mode's keys, demo issuer and sealing key.
-const devDir = ".tacit-dev"
+// devDir holds the development mode's keys, demo issuers, demo registry
+// and sealing key.
+const devDir = devenv.DefaultDir
 
 type storageFlags struct {
 	redisURL     *string
@@ -112,23 +109,6 @@ func randomKey() ([]byte, error) {
 	return key, err
 }
 
-// devSealKey keeps one sealing key in the development directory, so that
-// dev servers and workers sharing a Redis agree on it.
-func devSealKey() ([]byte, error) {
-	path := filepath.Join(devDir, "seal.key")
-	if data, err := os.ReadFile(path); err == nil {
-		return hex.DecodeString(strings.TrimSpace(string(data)))
-	}
-	key, err := randomKey()
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(devDir, 0o700); err != nil {
-		return nil, err
-	}
-	return key, atomicfile.Write(path, []byte(hex.EncodeToString(key)+"\n"), 0o600)
-}
-
 func serve(e *env, args []string) error {
 	fs := e.flags("serve")
 	sf := storageOn(fs)
@@ -164,7 +144,7 @@ func serve(e *env, args []string) error {
 	var fallback func() ([]byte, error)
 	switch {
 	case *dev && *sf.redisURL != "":
-		fallback = devSealKey
+		fallback = func() ([]byte, error) { return devenv.SealKey(devDir) }
 	case *sf.redisURL == "":
 		fallback = randomKey // only this process ever opens its payloads
 	}
@@ -184,13 +164,14 @@ func serve(e *env, args []string) error {
 		}
 	}
 	if *dev {
-		if err := devSetup(ctx, e.stdout, keyDir, book, store.Issuers); err != nil {
+		denv, err := devenv.Setup(ctx, devenv.Config{
+			Dir: devDir, Keys: keyDir, Auth: book, Issuers: store.Issuers, Registry: reg == nil, Out: e.stdout,
+		})
+		if err != nil {
 			return err
 		}
 		if reg == nil {
-			if reg, err = devRegistry(e.stdout); err != nil {
-				return err
-			}
+			reg = denv.Registry
 		}
 	}
 	srv, err := server.New(server.Config{
@@ -243,100 +224,11 @@ func storageName(url string) string {
 	return "redis"
 }
 
-// devSetup makes the development mode usable with nothing installed: keys
-// set up on first start, demo API keys printed, and a demo issuer trusted.
-func devSetup(ctx context.Context, out io.Writer, keyDir string, book *auth.Book, list issuers.Store) error {
-	var missing []string
-	for _, info := range circuits.All() {
-		if _, err := keys.ReadManifest(keyDir, info.ID); err != nil {
-			missing = append(missing, info.ID)
-		}
-	}
-	if len(missing) > 0 {
-		fmt.Fprintf(out, "development mode: setting up keys in %s for %s (first start; policy/v1 takes a while)\n", keyDir, strings.Join(missing, ", "))
-		if err := keys.Setup(keyDir, out, missing...); err != nil {
-			return err
-		}
-	}
-	names := map[auth.Role]string{auth.RoleBusiness: "acme", auth.RoleLender: "bank-a", auth.RoleAuditor: "auditor", auth.RoleAdmin: "admin"}
-	for _, role := range auth.Roles {
-		key, _, err := auth.NewKey(names[role], role)
-		if err != nil {
-			return err
-		}
-		book.Add(key, auth.Principal{Name: names[role], Role: role})
-		fmt.Fprintf(out, "demo %s key: %s\n", role, key)
-	}
-	issuerPath := filepath.Join(devDir, "issuer.key")
-	secret, err := devIssuer(issuerPath)
-	if err != nil {
-		return err
-	}
-	if err := list.Add(ctx, issuers.Issuer{Key: secret.Public().Hex(), Name: "demo-issuer", AddedAt: time.Now().UTC().Truncate(time.Second)}); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "demo issuer key: %s (public key %s, trusted)\n", issuerPath, secret.Public().Hex())
-	return nil
-}
-
-// devIssuer reads an issuer key file of the development directory, making
-// it on first use.
-func devIssuer(path string) (*credential.IssuerSecret, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		secret, err := credential.NewIssuerSecret()
-		if err != nil {
-			return nil, err
-		}
-		data, _ = json.Marshal(secret)
-		if err := writeNew(path, append(data, '\n'), 0o600); err != nil {
-			return nil, err
-		}
-	} else if err != nil {
-		return nil, err
-	}
-	secret, err := credential.ParseIssuerSecret(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return secret, nil
-}
-
-// devRegistry accredits the demo issuer and a second demo bank as
-// "accredited-banks" and a demo tax bureau as "tax-authorities", and writes
-// the registry to the development directory for the CLI to use too.
-func devRegistry(out io.Writer) (*registry.Registry, error) {
-	var keysOf [3]credential.IssuerKey
-	for i, name := range []string{"issuer.key", "bank2.key", "tax.key"} {
-		secret, err := devIssuer(filepath.Join(devDir, name))
-		if err != nil {
-			return nil, err
-		}
-		keysOf[i] = secret.Public()
-	}
-	reg := registry.New()
-	if _, err := reg.Put("accredited-banks", credential.KindPaymentHistory, keysOf[:2]); err != nil {
-		return nil, err
-	}
-	if _, err := reg.Put("tax-authorities", credential.KindRevenue, keysOf[2:]); err != nil {
-		return nil, err
-	}
-	data, err := reg.MarshalIndent()
-	if err != nil {
-		return nil, err
-	}
-	path := filepath.Join(devDir, "registry.json")
-	if err := atomicfile.Write(path, data, 0o644); err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(out, "demo registry: %s (accredited-banks: %s issuer.key and bank2.key; tax-authorities: %s tax.key)\n", path, devDir, devDir)
-	return reg, nil
-}
-
-func worker(e *env, args []string) error {
+func runWorker(e *env, args []string) error {
 	fs := e.flags("worker")
 	sf := storageOn(fs)
 	name := fs.String("name", "", "worker name (default: host-pid)")
+	registryFile := fs.String("registry", "", "accredited-issuer registry, the same file the server was given; without it policy jobs fail")
 	if err := parse(fs, args, "redis"); err != nil {
 		return err
 	}
@@ -355,7 +247,13 @@ func worker(e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	w, err := server.NewStandaloneWorker(keyDir, store.Queue, box, slog.New(slog.NewTextHandler(e.stderr, nil)))
+	var reg *registry.Registry
+	if *registryFile != "" {
+		if reg, err = registry.Load(*registryFile); err != nil {
+			return err
+		}
+	}
+	w, err := worker.New(keyDir, store.Queue, box, statement.Trust{Registry: reg}, slog.New(slog.NewTextHandler(e.stderr, nil)))
 	if err != nil {
 		return err
 	}

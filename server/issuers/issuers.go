@@ -150,3 +150,38 @@ func (r *Redis) Remove(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// KeyCache parses stored issuer keys once: a key is parsed the first time
+// a list holds it and reused after that.
+type KeyCache struct {
+	mu     sync.Mutex
+	parsed map[string]credential.IssuerKey
+}
+
+// Keys returns the parsed keys of a list, parsing only keys not seen before.
+func (c *KeyCache) Keys(list []Issuer) ([]credential.IssuerKey, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.parsed == nil {
+		c.parsed = map[string]credential.IssuerKey{}
+	}
+	out := make([]credential.IssuerKey, 0, len(list))
+	for _, is := range list {
+		k, ok := c.parsed[is.Key]
+		if !ok {
+			var err error
+			if k, err = credential.ParseIssuerKey(is.Key); err != nil {
+				return nil, fmt.Errorf("issuers: stored key %q: %w", is.Name, err)
+			}
+			if len(c.parsed) >= maxCachedKeys {
+				clear(c.parsed)
+			}
+			c.parsed[is.Key] = k
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// maxCachedKeys bounds the cache; past it the cache starts over.
+const maxCachedKeys = 4096

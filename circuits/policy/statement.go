@@ -1,0 +1,402 @@
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark/frontend"
+
+	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/strictjson"
+	"github.com/tacit-zk/tacit/policydoc"
+	"github.com/tacit-zk/tacit/registry"
+	"github.com/tacit-zk/tacit/statement"
+)
+
+// Statement is policy/v1 as the statement kit sees it.
+var Statement statement.Statement = kit{}
+
+type kit struct{}
+
+func (kit) ID() string      { return ID }
+func (kit) Names() []string { return []string{"policy"} }
+
+func (kit) Description() string {
+	return fmt.Sprintf("a lender's policy: up to %d credentials bound to one holder, each signed by a member of an accredited-issuer set, "+
+		"and up to %d rules over the months before T (no month at or above a status, on-time share, sum, average or minimum amount, history length)", Slots, Rules)
+}
+
+// Inputs lists policy/v1's public inputs in circuit order.
+func (kit) Inputs() []statement.Input {
+	in := []statement.Input{
+		{Name: "policy", Check: "the policy hash; recomputed by the verifier from its own policy document"},
+		{Name: "asOf", Check: "the month T; the month the verifier asked for, neither stale nor in the future"},
+		{Name: "asOfDay", Check: "the first day of T; recomputed by the verifier from asOf"},
+		{Name: "lender", Check: "the verifier's own lender identifier"},
+		{Name: "nonce", Check: "the verifier's fresh challenge, used once"},
+		{Name: "pseudonym", Check: "output: the holder's pseudonym towards this lender"},
+	}
+	for k := 0; k < Slots; k++ {
+		in = append(in,
+			statement.Input{Name: fmt.Sprintf("slot[%d].kind", k), Check: "the credential kind the policy asks for in this slot (0: unused)"},
+			statement.Input{Name: fmt.Sprintf("slot[%d].root", k), Check: "the issuer set's Merkle root; the current root of the set the policy names (0: unused)"})
+	}
+	for j := 0; j < Rules; j++ {
+		for _, f := range []statement.Input{
+			{Name: "kind", Check: "the rule's predicate, from the verifier's policy (0: disabled, and then every field is 0)"},
+			{Name: "slot", Check: "the credential slot the rule reads, from the verifier's policy"},
+			{Name: "window", Check: "W, the months before T the rule reads (history: the months covered), from the verifier's policy"},
+			{Name: "threshold", Check: "the rule's bound (a status, per mille or an amount), from the verifier's policy"},
+		} {
+			in = append(in, statement.Input{Name: fmt.Sprintf("rule[%d].%s", j, f.Name), Check: f.Check})
+		}
+	}
+	return in
+}
+
+func (kit) Circuit() frontend.Circuit { return &Circuit{} }
+
+// Layout: the binding in "public", and the policy section beside it.
+func (kit) Layout() statement.Layout {
+	return statement.Layout{Public: []string{"asOf", "lender", "nonce", "pseudonym"}, Extra: "policy"}
+}
+
+// Section is a policy/v1 attestation's policy section: which policy it
+// answers and the issuer-set roots its credentials were proven against.
+// The verifier derives the rules from its own copy of the policy.
+type Section struct {
+	ID    string   `json:"id"`    // the policy's id (the hash binds it)
+	Hash  string   `json:"hash"`  // the policy hash, 64 hex
+	Roots []string `json:"roots"` // one issuer-set root per policy credential, 64 hex
+}
+
+// Members implements statement.Section.
+func (s Section) Members() map[string]any { return map[string]any{"policy": s} }
+
+func (kit) DecodeSection(m statement.Members) (statement.Section, error) {
+	var s Section
+	if err := m.Decode("policy", &s); err != nil {
+		return nil, err
+	}
+	path := m.Path("policy")
+	switch {
+	case s.ID == "":
+		return nil, fmt.Errorf("field %q: missing", path+".id")
+	case s.Hash == "":
+		return nil, fmt.Errorf("field %q: missing", path+".hash")
+	case len(s.Roots) == 0:
+		return nil, fmt.Errorf("field %q: missing", path+".roots")
+	case len(s.Roots) > Slots:
+		return nil, fmt.Errorf("field %q: at most %d roots", path+".roots", Slots)
+	}
+	if _, err := credential.ParseFieldHex(s.Hash); err != nil {
+		return nil, fmt.Errorf("field %q: %v", path+".hash", err)
+	}
+	for k, h := range s.Roots {
+		if _, err := credential.ParseFieldHex(h); err != nil {
+			return nil, fmt.Errorf("field %q: %v", fmt.Sprintf("%s.roots[%d]", path, k), err)
+		}
+	}
+	return s, nil
+}
+
+// Params are a policy request's parameters, as a challenge stores and
+// shows them.
+type Params struct {
+	Policy     json.RawMessage `json:"policy"`
+	PolicyHash string          `json:"policyHash,omitempty"`
+	AsOf       string          `json:"asOf,omitempty"`
+}
+
+// Request is a lender's policy, asked for as of Month.
+type Request struct {
+	Policy *policydoc.Policy
+	Month  credential.Month
+}
+
+func (kit) DecodeRequest(name string, params []byte, now credential.Month) (statement.Request, error) {
+	if name != ID && name != "policy" {
+		return nil, fmt.Errorf("%w %q", statement.ErrUnknown, name)
+	}
+	var p Params
+	if err := strictjson.DecodeAt(params, &p, "params"); err != nil {
+		return nil, err
+	}
+	if len(p.Policy) == 0 {
+		return nil, statement.ParamError("policy", "missing")
+	}
+	doc, err := policydoc.Parse(p.Policy)
+	if err != nil {
+		return nil, statement.ParamError("policy", "%s", strings.TrimPrefix(err.Error(), "policy: "))
+	}
+	if p.PolicyHash != "" && p.PolicyHash != doc.HashHex() {
+		return nil, statement.ParamError("policyHash", "is not the policy's hash")
+	}
+	r := Request{Policy: doc, Month: now}
+	if p.AsOf != "" {
+		if r.Month, err = credential.ParseMonth(p.AsOf); err != nil {
+			return nil, statement.ParamError("asOf", "must be a month YYYY-MM")
+		}
+	}
+	return r, nil
+}
+
+// Claim implements statement.Statement: a policy attestation's public
+// inputs hold the policy's rules, which only its document gives.
+func (kit) Claim(statement.Section, credential.Month) (statement.Request, error) {
+	return nil, fmt.Errorf("%w: send the policy document a %s attestation answers", statement.ErrNeedsRequest, ID)
+}
+
+func (Request) Statement() statement.Statement { return Statement }
+func (r Request) AsOf() credential.Month       { return r.Month }
+func (r Request) Credentials() int             { return len(r.Policy.Credentials) }
+
+func (r Request) Sentence() string {
+	return fmt.Sprintf("policy %q as of %s", r.Policy.ID, r.Month)
+}
+
+// Params implements statement.Request.
+func (r Request) Params() ([]byte, error) {
+	return json.Marshal(Params{Policy: r.Policy.Canonical(), PolicyHash: r.Policy.HashHex(), AsOf: r.Month.String()})
+}
+
+// Check implements statement.Request: the registry holds every issuer
+// set the policy names.
+func (r Request) Check(t statement.Trust) error {
+	if t.Registry == nil {
+		return errors.New("policy: no issuer registry is configured, so policies cannot be proven or checked")
+	}
+	return r.Policy.CheckRegistry(t.Registry)
+}
+
+// public builds the circuit's public inputs for the request.
+func (r Request) public(roots []fr.Element, b statement.Values) (Public, error) {
+	return PublicOf(r.Policy, roots, b.AsOf, b.Lender, b.Nonce, b.Pseudonym)
+}
+
+// Assign implements statement.Request: it matches the credentials to the
+// policy's slots, checks the policy natively, then builds the witness.
+func (r Request) Assign(b statement.Values, in statement.Inputs, t statement.Trust) (statement.Section, frontend.Circuit, error) {
+	if err := r.Check(t); err != nil {
+		return nil, nil, err
+	}
+	if len(in.Credentials) != len(r.Policy.Credentials) {
+		return nil, nil, fmt.Errorf("policy: policy %q asks for %d credentials, got %d", r.Policy.ID, len(r.Policy.Credentials), len(in.Credentials))
+	}
+	for i, c := range in.Credentials {
+		if c == nil {
+			return nil, nil, fmt.Errorf("policy: credential %d is missing", i)
+		}
+	}
+	sets := make([]*registry.Set, len(r.Policy.Credentials))
+	roots := make([]fr.Element, len(sets))
+	for k, c := range r.Policy.Credentials {
+		sets[k], _ = t.Registry.Set(c.IssuerSet) // checked by Check
+		roots[k] = sets[k].Root()
+	}
+	pub, err := r.public(roots, b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("policy: %w", err)
+	}
+	w, err := r.match(pub, in, sets)
+	if err != nil {
+		return nil, nil, err
+	}
+	assignment, err := Assign(pub, w)
+	if err != nil {
+		return nil, nil, r.unsatisfied(-1, "", "")
+	}
+	sec := Section{ID: r.Policy.ID, Hash: r.Policy.HashHex()}
+	for _, root := range roots {
+		sec.Roots = append(sec.Roots, credential.FieldHex(root))
+	}
+	return sec, assignment, nil
+}
+
+// Refusal implements statement.Refuser.
+func (r Request) Refusal() *statement.Unsatisfied { return r.unsatisfied(-1, "", "") }
+
+func (r Request) unsatisfied(input int, where string, reason Reason) *statement.Unsatisfied {
+	return &statement.Unsatisfied{
+		Message: fmt.Sprintf("the credentials do not satisfy policy %q", r.Policy.ID),
+		Where:   where, Reason: string(reason), Input: input,
+	}
+}
+
+// match assigns the request's credentials to the policy's slots: the first
+// order (trying the given order first) in which the native check passes.
+// Orders that put a credential in a slot of another kind are tried only if
+// no order fits the kinds. If no order passes, the refusal names what
+// failed in the order that got furthest.
+func (r Request) match(pub Public, in statement.Inputs, sets []*registry.Set) (Witness, error) {
+	n := len(in.Credentials)
+	kindsFit := func(order []int) bool {
+		for k, i := range order {
+			if in.Credentials[i].Kind != r.Policy.Credentials[k].Kind {
+				return false
+			}
+		}
+		return true
+	}
+	var orders [][]int
+	for _, order := range permutations(n) {
+		if kindsFit(order) {
+			orders = append(orders, order)
+		}
+	}
+	if len(orders) == 0 {
+		orders = permutations(n)
+	}
+	var best *Unsatisfied
+	var bestOrder []int
+	for _, order := range orders {
+		w := Witness{Holder: in.Holder}
+		for k, i := range order {
+			c := in.Credentials[i]
+			w.Credentials[k] = c
+			// A credential from outside the set gets no proof; Check then
+			// refuses it as outside the issuer set.
+			w.Membership[k], _ = sets[k].Prove(c.Issuer)
+		}
+		err := Check(pub, w)
+		if err == nil {
+			return w, nil
+		}
+		var u *Unsatisfied
+		if !errors.As(err, &u) {
+			return Witness{}, err
+		}
+		if best == nil || progress(u) > progress(best) {
+			best, bestOrder = u, order
+		}
+	}
+	slot, where, input := best.Slot, "", -1
+	if best.Rule >= 0 {
+		slot = pub.Rules[best.Rule].Slot
+	}
+	if slot >= 0 {
+		input = bestOrder[slot]
+		where = "credential " + r.Policy.Credentials[slot].Name
+		if best.Rule >= 0 {
+			where = fmt.Sprintf("rule %q on %s", r.Policy.Rules[best.Rule].Name, r.Policy.Credentials[slot].Name)
+		}
+	}
+	return Witness{}, r.unsatisfied(input, where, best.Reason)
+}
+
+// progress orders refusals by how far Check got: slots in order, then rules.
+func progress(u *Unsatisfied) int {
+	switch {
+	case u.Rule >= 0:
+		return Slots + u.Rule
+	case u.Slot >= 0:
+		return u.Slot
+	}
+	return -1
+}
+
+// permutations lists the orders of n items, the identity first.
+func permutations(n int) [][]int {
+	if n == 0 {
+		return [][]int{{}}
+	}
+	var out [][]int
+	for _, rest := range permutations(n - 1) {
+		for pos := len(rest); pos >= 0; pos-- {
+			order := append(append(append([]int{}, rest[:pos]...), n-1), rest[pos:]...)
+			out = append(out, order)
+		}
+	}
+	return out
+}
+
+// Expect implements statement.Request: the attestation answers this
+// policy (by hash and id), and each credential's root is the current root
+// of the issuer set the policy names for it. A policy fixes every
+// parameter, so AtLeast and Exactly agree.
+func (r Request) Expect(sec statement.Section, t statement.Trust, _ statement.Match) error {
+	s, ok := sec.(Section)
+	if !ok {
+		return fmt.Errorf("%w: not a %s section", statement.ErrOtherStatement, ID)
+	}
+	if err := r.Check(t); err != nil {
+		return err
+	}
+	p := r.Policy
+	if s.Hash != p.HashHex() || s.ID != p.ID {
+		return fmt.Errorf("%w: it answers %q (hash %s), not %q (hash %s)", statement.ErrWrongPolicy, s.ID, s.Hash, p.ID, p.HashHex())
+	}
+	_, err := r.roots(s, t.Registry)
+	return err
+}
+
+// roots parses the section's roots and, with a registry, checks that each
+// is the current root of the issuer set the policy names for its
+// credential.
+func (r Request) roots(s Section, reg *registry.Registry) ([]fr.Element, error) {
+	p := r.Policy
+	if len(s.Roots) != len(p.Credentials) {
+		return nil, fmt.Errorf("%w: field \"policy.roots\": %d roots for %d credentials", statement.ErrMalformed, len(s.Roots), len(p.Credentials))
+	}
+	roots := make([]fr.Element, len(s.Roots))
+	for k, h := range s.Roots {
+		var err error
+		if roots[k], err = credential.ParseFieldHex(h); err != nil {
+			return nil, fmt.Errorf("%w: field \"policy.roots[%d]\": %v", statement.ErrMalformed, k, err)
+		}
+		if reg == nil {
+			continue
+		}
+		c := p.Credentials[k]
+		err = reg.CheckRoot(c.IssuerSet, c.Kind, roots[k])
+		switch {
+		case errors.Is(err, statement.ErrRetiredRoot):
+			return nil, fmt.Errorf("verifier: credential %s: %w", c.Name, err)
+		case err != nil:
+			return nil, fmt.Errorf("%w: credential %s: %w", statement.ErrWrongIssuerSet, c.Name, err)
+		}
+	}
+	return roots, nil
+}
+
+// Public implements statement.Request.
+func (r Request) Public(sec statement.Section, b statement.Values) (frontend.Circuit, error) {
+	s, ok := sec.(Section)
+	if !ok {
+		return nil, fmt.Errorf("%w: not a %s section", statement.ErrOtherStatement, ID)
+	}
+	if s.Hash != r.Policy.HashHex() {
+		return nil, fmt.Errorf("%w: it answers another policy", statement.ErrWrongPolicy)
+	}
+	roots, err := r.roots(s, nil)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := r.public(roots, b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", statement.ErrMalformed, err)
+	}
+	return pub.Assignment(), nil
+}
+
+// Summary implements statement.Request.
+func (r Request) Summary(_ statement.Section, t statement.Trust) statement.Summary {
+	p := r.Policy
+	sum := statement.Summary{
+		Sentence: fmt.Sprintf("policy %q holds as of %s (hash %s)", p.ID, r.Month, p.HashHex()),
+		Params:   map[string]string{"policy": p.ID, "policyHash": p.HashHex(), "asOf": r.Month.String()},
+		// A policy proof hides which issuer signed: only the issuer sets are known.
+		Issuer:  "hidden: one of the accredited issuers of each credential's set",
+		Details: map[string][]string{},
+	}
+	for _, rule := range p.Rules {
+		sum.Details["rules"] = append(sum.Details["rules"], rule.Name+": "+rule.Sentence())
+	}
+	for _, c := range p.Credentials {
+		sum.Details["credentials"] = append(sum.Details["credentials"], c.Sentence(t.Registry))
+	}
+	return sum
+}

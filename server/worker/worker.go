@@ -1,0 +1,190 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/tacit-zk/tacit/circuits"
+	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/keys"
+	"github.com/tacit-zk/tacit/prover"
+	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/server/sealed"
+	"github.com/tacit-zk/tacit/statement"
+)
+
+// Public reasons a job fails with. They say nothing about the credential.
+const (
+	ReasonUnsatisfied = "the statement does not hold"
+	ReasonUnreadable  = "the job could not be read"
+)
+
+// Counter counts job outcomes (done, failed, retried); nil counts nothing.
+type Counter func(outcome string)
+
+// Worker claims proof jobs and proves them.
+type Worker struct {
+	Name   string
+	Queue  jobs.Queue
+	Box    *sealed.Box
+	Prover *prover.Prover
+	// Trust is what proofs are made against: the issuer registry whose
+	// sets a policy names.
+	Trust statement.Trust
+	Log   *slog.Logger
+	Count Counter
+	// Timeout bounds one proof (default one minute).
+	Timeout time.Duration
+
+	beforeProve func(jobs.ID) // test hook: runs after a claim, before proving
+}
+
+// SetBeforeProve sets a hook that runs after each claim and before
+// proving (for fault and shutdown tests).
+func (w *Worker) SetBeforeProve(hook func(jobs.ID)) { w.beforeProve = hook }
+
+// New returns a worker for a `tacit worker` process: it loads and checks
+// the proving keys before it claims anything.
+func New(keyDir string, q jobs.Queue, box *sealed.Box, trust statement.Trust, log *slog.Logger) (*Worker, error) {
+	p := prover.New(keyDir)
+	for _, info := range circuits.All() {
+		if _, err := p.Load(info.ID); err != nil && !errors.Is(err, keys.ErrMissing) {
+			return nil, err
+		}
+	}
+	host, _ := os.Hostname()
+	return &Worker{Name: fmt.Sprintf("%s-%d", host, os.Getpid()), Queue: q, Box: box, Prover: p, Trust: trust, Log: log}, nil
+}
+
+// Run works until ctx is cancelled. A job in progress when ctx ends is
+// finished, not abandoned: proving takes well under a second, and a worker
+// killed outright leaves its job to be reclaimed by another.
+func (w *Worker) Run(ctx context.Context) error {
+	if w.Log == nil {
+		w.Log = slog.Default()
+	}
+	for ctx.Err() == nil {
+		d, err := w.Queue.Claim(ctx, w.Name)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			w.Log.Warn("claiming a job", "worker", w.Name, "error", err.Error())
+			sleep(ctx, time.Second)
+			continue
+		}
+		if d == nil {
+			continue
+		}
+		w.handle(d)
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// handle proves one job and ends its delivery. It uses its own context so
+// that a shutting-down worker still records the outcome.
+func (w *Worker) handle(d *jobs.Delivery) {
+	timeout := w.Timeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	start := time.Now()
+	outcome, err := w.prove(ctx, d)
+	if outcome == "retried" {
+		err = errors.Join(err, w.Queue.Retry(context.Background(), d))
+	}
+	if err != nil {
+		w.Log.Error("ending a job", "worker", w.Name, "job", d.JobID, "error", err.Error())
+	}
+	if w.Count != nil {
+		w.Count(outcome)
+	}
+	w.Log.Info("job ended", "worker", w.Name, "job", d.JobID, "attempt", d.Attempt, "outcome", outcome, "ms", time.Since(start).Milliseconds())
+}
+
+// task opens and decodes a job's payload. Any failure is ReasonUnreadable.
+func (w *Worker) task(d *jobs.Delivery) (prover.Task, bool) {
+	plain, err := w.Box.Open([]byte(d.JobID), d.Payload)
+	if err != nil {
+		return prover.Task{}, false
+	}
+	defer clear(plain)
+	var p Payload
+	if err := json.Unmarshal(plain, &p); err != nil {
+		return prover.Task{}, false
+	}
+	st, err := circuits.Resolve(p.Statement)
+	if err != nil {
+		return prover.Task{}, false
+	}
+	req, err := st.DecodeRequest(st.ID(), p.Params, 0)
+	if err != nil {
+		return prover.Task{}, false
+	}
+	holder, err := credential.ParseHolderSecret(p.HolderSecret)
+	if err != nil {
+		return prover.Task{}, false
+	}
+	t := prover.Task{Request: req, Lender: p.Lender, Nonce: p.Nonce, Trust: w.Trust, Inputs: statement.Inputs{Holder: holder}}
+	for _, raw := range p.Credentials {
+		c, err := credential.ParseCredential(raw)
+		if err != nil {
+			return prover.Task{}, false
+		}
+		t.Inputs.Credentials = append(t.Inputs.Credentials, c)
+	}
+	return t, true
+}
+
+func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (string, error) {
+	t, ok := w.task(d)
+	if !ok {
+		return "failed", w.Queue.Fail(ctx, d, ReasonUnreadable)
+	}
+	if w.beforeProve != nil {
+		w.beforeProve(d.JobID)
+	}
+	if err := t.Request.Check(w.Trust); err != nil {
+		// This worker cannot prove the request (it has no issuer registry,
+		// or not the sets the policy names): a configuration error, not the
+		// business's. Another worker may; the job fails after MaxAttempts.
+		w.Log.Error("the worker's trust configuration cannot prove the job", "worker", w.Name, "job", d.JobID, "error", err.Error())
+		return "retried", nil
+	}
+	att, err := w.Prover.Prove(ctx, t)
+	switch {
+	case errors.Is(err, prover.ErrUnsatisfied):
+		return "failed", w.Queue.Fail(ctx, d, ReasonUnsatisfied)
+	case errors.Is(err, keys.ErrFingerprint), errors.Is(err, keys.ErrMissing):
+		w.Log.Error("proving keys unavailable", "worker", w.Name, "error", err.Error())
+		return "retried", nil
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		w.Log.Warn("proving took too long", "worker", w.Name, "job", d.JobID)
+		return "retried", nil
+	case err != nil:
+		// Request validation: the job can never succeed. The error names
+		// fields, not values, but the business sees only the constant reason.
+		return "failed", w.Queue.Fail(ctx, d, ReasonUnsatisfied)
+	}
+	result, err := att.MarshalIndent()
+	if err != nil {
+		return "retried", nil
+	}
+	return "done", w.Queue.Complete(ctx, d, result)
+}
