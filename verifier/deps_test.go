@@ -28,9 +28,9 @@ func TestVerifierImportsStayLean(t *testing.T) {
 }
 
 // TestDependenciesPointOneWay checks cmd -> server -> prover -> verifier ->
-// keys -> circuits -> credential: no package imports one above it.
+// keys -> circuits -> statement -> credential: no package imports one above it.
 func TestDependenciesPointOneWay(t *testing.T) {
-	order := []string{"credential", "circuits", "keys", "verifier", "prover", "server", "cmd"}
+	order := []string{"credential", "statement", "circuits", "keys", "verifier", "prover", "server", "cmd"}
 	rank := func(pkg string) int {
 		rest := strings.TrimPrefix(pkg, "github.com/tacit-zk/tacit/")
 		if rest == pkg {
@@ -81,5 +81,40 @@ func TestEchoAndRedisStayInServer(t *testing.T) {
 				t.Errorf("%s imports %s outside server/", f[0], imp)
 			}
 		}
+	}
+}
+
+// TestNoLayerNamesAStatement: the layers above the statement kit are
+// generic. No package under server/, verifier/, prover/, interop/ or cmd/
+// imports a statement's package (circuits/<name>); only circuits/circuits.go
+// registers them. Tests may.
+func TestNoLayerNamesAStatement(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "github.com/tacit-zk/tacit/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const mod = "github.com/tacit-zk/tacit/"
+	layers := []string{"server", "verifier", "prover", "interop", "cmd"}
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		rest := strings.TrimPrefix(f[0], mod)
+		inLayer := false
+		for _, l := range layers {
+			inLayer = inLayer || rest == l || strings.HasPrefix(rest, l+"/")
+		}
+		if !inLayer {
+			continue
+		}
+		checked++
+		for _, imp := range f[1:] {
+			sub, ok := strings.CutPrefix(imp, mod+"circuits/")
+			if ok && sub != "gadget" {
+				t.Errorf("%s imports the statement package %s; go through circuits and statement instead", f[0], imp)
+			}
+		}
+	}
+	if checked < 8 {
+		t.Fatalf("only %d packages checked", checked)
 	}
 }
