@@ -100,6 +100,22 @@ type Queue interface {
 	// Release queues the job again at the back of the queue without
 	// counting this delivery. Use it when a worker stops before finishing.
 	Release(ctx context.Context, d *Delivery) error
+	// Heartbeat says that worker is alive for ttl from now; a ttl of zero
+	// or less says that it has stopped.
+	Heartbeat(ctx context.Context, worker string, ttl time.Duration) error
+	// Stats counts queued and in-flight jobs and the workers alive now.
+	Stats(ctx context.Context) (Stats, error)
+}
+
+// Stats is a snapshot of a queue, for metrics and readiness.
+type Stats struct {
+	// Queued is how many jobs wait for a worker.
+	Queued int
+	// Proving is how many jobs a worker holds (including jobs held by a
+	// worker that died, until another reclaims them).
+	Proving int
+	// Workers is how many workers have a live heartbeat.
+	Workers int
 }
 
 var (
@@ -212,7 +228,10 @@ func idempotencyHash(owner, key string) string {
 // newLease returns a fresh token for one delivery.
 func newLease() string { return ids.New() }
 
-var errEmptyConsumer = fmt.Errorf("%w: empty consumer", ErrInvalid)
+var (
+	errEmptyConsumer = fmt.Errorf("%w: empty consumer", ErrInvalid)
+	errEmptyWorker   = fmt.Errorf("%w: empty worker name", ErrInvalid)
+)
 
 // action is how a delivery ends; the strings are shared with finishScript.
 type action string

@@ -28,6 +28,7 @@ type Memory struct {
 	seq       uint64
 	wake      chan struct{} // closed and replaced when an entry is queued
 	lastSweep time.Time
+	workers   map[string]time.Time // heartbeat expiry by worker
 }
 
 type memJob struct {
@@ -66,6 +67,7 @@ func NewMemory(cfg Config, opts ...Option) (*Memory, error) {
 		idem:    map[string]memIdem{},
 		pending: map[string]*memEntry{},
 		wake:    make(chan struct{}),
+		workers: map[string]time.Time{},
 	}, nil
 }
 
@@ -321,4 +323,35 @@ func (m *Memory) sweep(now time.Time) {
 func cloneJob(j Job) Job {
 	j.Result = bytes.Clone(j.Result)
 	return j
+}
+
+// Heartbeat implements Queue.
+func (m *Memory) Heartbeat(_ context.Context, worker string, ttl time.Duration) error {
+	if worker == "" {
+		return errEmptyWorker
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ttl <= 0 {
+		delete(m.workers, worker)
+		return nil
+	}
+	m.workers[worker] = m.now().Add(ttl)
+	return nil
+}
+
+// Stats implements Queue.
+func (m *Memory) Stats(context.Context) (Stats, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	st := Stats{Queued: len(m.queue), Proving: len(m.pending)}
+	for w, exp := range m.workers {
+		if now.Before(exp) {
+			st.Workers++
+		} else {
+			delete(m.workers, w)
+		}
+	}
+	return st, nil
 }

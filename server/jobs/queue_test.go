@@ -623,3 +623,71 @@ func TestConfigValidate(t *testing.T) {
 		t.Error("NewMemory accepted a nil clock")
 	}
 }
+
+func stats(t *testing.T, q jobs.Queue) jobs.Stats {
+	t.Helper()
+	st, err := q.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestStatsCountQueuedAndProving(t *testing.T) {
+	forEach(t, func(t *testing.T, newQueue func(jobs.Config) (jobs.Queue, func() int)) {
+		q, _ := newQueue(testConfig())
+		if got := stats(t, q); got != (jobs.Stats{}) {
+			t.Fatalf("empty queue: %+v", got)
+		}
+		for range 3 {
+			enqueue(t, q, "alice", "")
+		}
+		d := claim(t, q, "w1")
+		if got, want := stats(t, q), (jobs.Stats{Queued: 2, Proving: 1}); got != want {
+			t.Fatalf("after a claim: %+v, want %+v", got, want)
+		}
+		if err := q.Retry(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := stats(t, q), (jobs.Stats{Queued: 3}); got != want {
+			t.Fatalf("after a retry: %+v, want %+v", got, want)
+		}
+		d = claim(t, q, "w1")
+		if err := q.Complete(context.Background(), d, []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := stats(t, q), (jobs.Stats{Queued: 2}); got != want {
+			t.Fatalf("after a completion: %+v, want %+v", got, want)
+		}
+	})
+}
+
+func TestHeartbeatsCountLiveWorkers(t *testing.T) {
+	forEach(t, func(t *testing.T, newQueue func(jobs.Config) (jobs.Queue, func() int)) {
+		q, _ := newQueue(testConfig())
+		beat := func(name string, ttl time.Duration) {
+			t.Helper()
+			if err := q.Heartbeat(context.Background(), name, ttl); err != nil {
+				t.Fatal(err)
+			}
+		}
+		beat("short", 150*time.Millisecond)
+		beat("long", time.Hour)
+		beat("stopped", time.Hour)
+		beat("stopped", 0)
+		if got := stats(t, q).Workers; got != 2 {
+			t.Fatalf("workers = %d, want 2 (short, long)", got)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if got := stats(t, q).Workers; got != 1 {
+			t.Fatalf("workers = %d after short's heartbeat expired, want 1", got)
+		}
+		beat("long", 0)
+		if got := stats(t, q).Workers; got != 0 {
+			t.Fatalf("workers = %d after every worker stopped, want 0", got)
+		}
+		if err := q.Heartbeat(context.Background(), "", time.Second); !errors.Is(err, jobs.ErrInvalid) {
+			t.Fatalf("empty worker name: %v, want ErrInvalid", err)
+		}
+	})
+}

@@ -26,6 +26,7 @@ type Redis struct {
 	jobPrefix     string
 	payloadPrefix string
 	idemPrefix    string
+	workers       string
 }
 
 var _ Queue = (*Redis)(nil)
@@ -37,6 +38,7 @@ var _ Queue = (*Redis)(nil)
 //	tacit:jobs:job:<id>       hash: owner, status, attempts, result, reason, created, updated, lease
 //	tacit:jobs:payload:<id>   string: the sealed payload, deleted when the job ends
 //	tacit:jobs:idem:<sha256>  string: job id for an owner's idempotency key
+//	tacit:jobs:workers        sorted set: worker name, scored by its heartbeat's expiry (ms, Redis clock)
 //
 // Acknowledged entries are deleted, so the stream's length is the backlog.
 // Every change that touches more than one key runs as one Lua script, so
@@ -56,6 +58,7 @@ func NewRedis(ctx context.Context, rdb redis.UniversalClient, cfg Config, opts .
 		jobPrefix:     p + "job:",
 		payloadPrefix: p + "payload:",
 		idemPrefix:    p + "idem:",
+		workers:       p + "workers",
 	}
 	if err := r.ensureGroup(ctx); err != nil {
 		return nil, err
@@ -357,4 +360,67 @@ func (r *Redis) finish(ctx context.Context, d *Delivery, a action, arg []byte) e
 
 func (r *Redis) keys(id ID) []string {
 	return []string{r.stream, r.jobPrefix + string(id), r.payloadPrefix + string(id)}
+}
+
+// Heartbeats are scored by Redis's own clock (TIME), so that servers and
+// workers on machines whose clocks disagree count the same workers alive.
+// A sorted set rather than a key per worker: counting needs no SCAN.
+var heartbeatScript = redis.NewScript(`
+-- KEYS: workers; ARGV: worker, ttl ms (<= 0: remove)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local ttl = tonumber(ARGV[2])
+if ttl <= 0 then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 0
+end
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`)
+
+var aliveScript = redis.NewScript(`
+-- KEYS: workers
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
+`)
+
+// Heartbeat implements Queue.
+func (r *Redis) Heartbeat(ctx context.Context, worker string, ttl time.Duration) error {
+	if worker == "" {
+		return errEmptyWorker
+	}
+	if err := heartbeatScript.Run(ctx, r.rdb, []string{r.workers}, worker, ttl.Milliseconds()).Err(); err != nil {
+		return fmt.Errorf("jobs: heartbeat: %w", err)
+	}
+	return nil
+}
+
+// Stats implements Queue. The stream holds one entry per queued or
+// in-flight job; the group's pending entries are the in-flight ones.
+func (r *Redis) Stats(ctx context.Context) (Stats, error) {
+	var (
+		xlen    *redis.IntCmd
+		pending *redis.XPendingCmd
+	)
+	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		xlen = p.XLen(ctx, r.stream)
+		pending = p.XPending(ctx, r.stream, group)
+		return nil
+	})
+	if err != nil && !strings.HasPrefix(err.Error(), "NOGROUP") {
+		return Stats{}, fmt.Errorf("jobs: stats: %w", err)
+	}
+	alive, err := aliveScript.Run(ctx, r.rdb, []string{r.workers}).Int()
+	if err != nil {
+		return Stats{}, fmt.Errorf("jobs: stats: %w", err)
+	}
+	st := Stats{Workers: alive}
+	if pending.Err() == nil {
+		st.Proving = int(pending.Val().Count)
+	}
+	st.Queued = max(int(xlen.Val())-st.Proving, 0)
+	return st, nil
 }
