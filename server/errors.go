@@ -116,7 +116,7 @@ func verifierMessage(err error) string { return err.Error() }
 func (s *Server) errorHandler(err error, c echo.Context) {
 	ae := toAPIError(err)
 	if ae.Status >= 500 && ae != errUnavailable && ae.Code != "queue_full" {
-		s.log.Error("request failed", "route", c.Path(), "method", c.Request().Method, "error", safeError(err))
+		s.log.Error("request failed", "request_id", requestIDOf(c), "route", c.Path(), "method", c.Request().Method, "error", safeError(err))
 	}
 	if c.Response().Committed {
 		return
@@ -126,7 +126,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	body := map[string]any{"error": map[string]string{"code": ae.Code, "message": ae.Message}}
 	if err := c.JSON(ae.Status, body); err != nil {
-		s.log.Error("writing error response", "error", err.Error())
+		s.log.Error("writing error response", "request_id", requestIDOf(c), "error", err.Error())
 	}
 }
 

@@ -30,13 +30,26 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// readyz says whether jobs can progress: the storage answers and at least
+// one worker (in this process or standalone) has a live heartbeat.
 func (s *Server) readyz(c echo.Context) error {
+	notReady := func(reason string) error {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": reason})
+	}
+	ctx := c.Request().Context()
 	if s.cfg.Ping != nil {
-		if err := s.cfg.Ping(c.Request().Context()); err != nil {
-			return errUnavailable
+		if err := s.cfg.Ping(ctx); err != nil {
+			return notReady("storage does not answer")
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	st, err := s.cfg.Queue.Stats(ctx)
+	if err != nil {
+		return notReady("storage does not answer")
+	}
+	if st.Workers == 0 {
+		return notReady("no worker is alive")
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "workers": st.Workers})
 }
 
 // --- challenges ---
@@ -356,7 +369,8 @@ func (s *Server) trust(c echo.Context) (statement.Trust, error) {
 
 // verifyForLender verifies an attestation against the challenge it
 // answers and consumes the challenge: one challenge verifies at most once.
-func (s *Server) verifyForLender(c echo.Context) error {
+func (s *Server) verifyForLender(c echo.Context) (err error) {
+	defer func() { s.metrics.verified("lender", err) }()
 	att, _, err := s.readAttestation(c)
 	if err != nil {
 		return err
@@ -390,13 +404,11 @@ func (s *Server) verifyForLender(c echo.Context) error {
 		Request: r, Trust: trust, Lender: me, Nonce: ch.Nonce, AsOf: &asOf, Match: statement.Exactly,
 	})
 	if err != nil {
-		s.metrics.verifications.WithLabelValues("invalid").Inc()
 		return err
 	}
 	if _, err := s.cfg.Challenges.Consume(ctx, id, me); err != nil {
 		return err
 	}
-	s.metrics.verifications.WithLabelValues("valid").Inc()
 	return c.JSON(http.StatusOK, resultResponse(res, nil))
 }
 
@@ -411,7 +423,8 @@ func resultResponse(res *verifier.Result, trusted *bool) verificationResponse {
 // inputs. It consumes nothing and does not look at the clock. An
 // attestation whose request cannot be rebuilt from it alone (policy/v1) is
 // re-checked against the policy document the auditor sends.
-func (s *Server) verifyArchived(c echo.Context) error {
+func (s *Server) verifyArchived(c echo.Context) (err error) {
+	defer func() { s.metrics.verified("audit", err) }()
 	att, doc, err := s.readAttestation(c)
 	if err != nil {
 		return err

@@ -9,9 +9,55 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tacit-zk/tacit/server/auth"
+	"github.com/tacit-zk/tacit/server/internal/ids"
 )
 
-const principalKey = "tacit.principal"
+const (
+	principalKey = "tacit.principal"
+	requestIDKey = "tacit.request_id"
+)
+
+// RequestIDHeader carries a request's id: the client's, if it is short and
+// safe, or else one the server makes. Every log line about the request
+// carries it too.
+const RequestIDHeader = "X-Request-Id"
+
+// maxRequestID is the longest client-supplied request id the server keeps.
+const maxRequestID = 64
+
+// requestID gives the request an id and echoes it in the response header.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(RequestIDHeader)
+		if !safeRequestID(id) {
+			id = ids.New()
+		}
+		c.Set(requestIDKey, id)
+		c.Response().Header().Set(RequestIDHeader, id)
+		return next(c)
+	}
+}
+
+// safeRequestID reports whether a client's request id may be logged and
+// echoed as it is: 1 to maxRequestID characters of [A-Za-z0-9_-].
+func safeRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestID {
+		return false
+	}
+	for _, r := range []byte(id) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func requestIDOf(c echo.Context) string {
+	id, _ := c.Get(requestIDKey).(string)
+	return id
+}
 
 // authenticate resolves the bearer key to a principal and applies the
 // principal's rate limit.
@@ -72,7 +118,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		elapsed := time.Since(start)
 		s.metrics.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Inc()
 		s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
-		s.log.Info("request", "method", c.Request().Method, "route", route, "status", status,
+		s.log.Info("request", "request_id", requestIDOf(c), "method", c.Request().Method, "route", route, "status", status,
 			"ms", elapsed.Milliseconds(), "principal", principal(c).Name, "ip", c.RealIP())
 		return nil
 	}

@@ -96,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, metrics: newMetrics()}
+	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, metrics: newMetrics(cfg.Queue)}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -139,6 +139,7 @@ func (s *Server) router() *echo.Echo {
 	// Never trust client-supplied X-Forwarded-For / X-Real-IP.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.errorHandler
+	e.Use(requestID)
 	e.Use(middleware.Recover())
 	e.Use(s.observe)
 	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
@@ -172,10 +173,14 @@ func (s *Server) router() *echo.Echo {
 func (s *Server) NewWorker(name string) *worker.Worker {
 	return &worker.Worker{
 		Name: name, Queue: s.cfg.Queue, Box: s.cfg.Box, Prover: s.prover, Log: s.log,
-		Trust: statement.Trust{Registry: s.cfg.Registry},
-		Count: func(outcome string) { s.metrics.jobs.WithLabelValues(outcome).Inc() },
+		Trust:   statement.Trust{Registry: s.cfg.Registry},
+		Metrics: s.metrics.worker,
 	}
 }
+
+// WorkerMetrics records what workers do in the server's /metrics; the
+// server's in-process workers use it.
+func (s *Server) WorkerMetrics() worker.Recorder { return s.metrics.worker }
 
 // Routes lists method and path of every route (for the OpenAPI test).
 func (s *Server) Routes() [][2]string {

@@ -24,8 +24,30 @@ const (
 	ReasonUnreadable  = "the job could not be read"
 )
 
-// Counter counts job outcomes (done, failed, retried); nil counts nothing.
-type Counter func(outcome string)
+// Outcomes a job's delivery ends with.
+const (
+	OutcomeDone    = "done"
+	OutcomeFailed  = "failed"
+	OutcomeRetried = "retried"
+)
+
+// UnknownStatement labels a job whose payload could not be read.
+const UnknownStatement = "unknown"
+
+// Recorder records what a worker does, for metrics. Labels are statement
+// ids and outcomes, never job ids or values. Implementations are safe for
+// concurrent use.
+type Recorder interface {
+	// Proved records one run of the prover for statement, whether or not
+	// the statement held.
+	Proved(statement string, took time.Duration)
+	// Ended records how a delivery of a job for statement ended.
+	Ended(statement, outcome string)
+}
+
+// HeartbeatEvery is how often a running worker says it is alive; its
+// heartbeat lasts three times as long.
+const HeartbeatEvery = 5 * time.Second
 
 // Worker claims proof jobs and proves them.
 type Worker struct {
@@ -37,7 +59,8 @@ type Worker struct {
 	// sets a policy names.
 	Trust statement.Trust
 	Log   *slog.Logger
-	Count Counter
+	// Metrics records outcomes and proving times (nil: nothing).
+	Metrics Recorder
 	// Timeout bounds one proof (default one minute).
 	Timeout time.Duration
 
@@ -68,6 +91,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.Log == nil {
 		w.Log = slog.Default()
 	}
+	stopBeat := w.beat(ctx)
+	defer stopBeat()
 	for ctx.Err() == nil {
 		d, err := w.Queue.Claim(ctx, w.Name)
 		if err != nil {
@@ -84,6 +109,39 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.handle(d)
 	}
 	return nil
+}
+
+// beat says the worker is alive now and every HeartbeatEvery until the
+// returned function is called, which says that it has stopped.
+func (w *Worker) beat(ctx context.Context) func() {
+	one := func(ttl time.Duration) {
+		bctx, cancel := context.WithTimeout(context.Background(), HeartbeatEvery)
+		defer cancel()
+		if err := w.Queue.Heartbeat(bctx, w.Name, ttl); err != nil {
+			w.Log.Warn("heartbeat", "worker", w.Name, "error", err.Error())
+		}
+	}
+	one(3 * HeartbeatEvery)
+	bctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(HeartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-bctx.Done():
+				return
+			case <-t.C:
+				one(3 * HeartbeatEvery)
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		one(0)
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) {
@@ -105,17 +163,17 @@ func (w *Worker) handle(d *jobs.Delivery) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()
-	outcome, err := w.prove(ctx, d)
-	if outcome == "retried" {
+	st, outcome, err := w.prove(ctx, d)
+	if outcome == OutcomeRetried {
 		err = errors.Join(err, w.Queue.Retry(context.Background(), d))
 	}
 	if err != nil {
 		w.Log.Error("ending a job", "worker", w.Name, "job", d.JobID, "error", err.Error())
 	}
-	if w.Count != nil {
-		w.Count(outcome)
+	if w.Metrics != nil {
+		w.Metrics.Ended(st, outcome)
 	}
-	w.Log.Info("job ended", "worker", w.Name, "job", d.JobID, "attempt", d.Attempt, "outcome", outcome, "ms", time.Since(start).Milliseconds())
+	w.Log.Info("job ended", "worker", w.Name, "job", d.JobID, "statement", st, "attempt", d.Attempt, "outcome", outcome, "ms", time.Since(start).Milliseconds())
 }
 
 // task opens and decodes a job's payload. Any failure is ReasonUnreadable.
@@ -152,11 +210,12 @@ func (w *Worker) task(d *jobs.Delivery) (prover.Task, bool) {
 	return t, true
 }
 
-func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (string, error) {
+func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (statementID, outcome string, err error) {
 	t, ok := w.task(d)
 	if !ok {
-		return "failed", w.Queue.Fail(ctx, d, ReasonUnreadable)
+		return UnknownStatement, OutcomeFailed, w.Queue.Fail(ctx, d, ReasonUnreadable)
 	}
+	st := t.Request.Statement().ID()
 	if w.beforeProve != nil {
 		w.beforeProve(d.JobID)
 	}
@@ -165,26 +224,30 @@ func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (string, error) {
 		// or not the sets the policy names): a configuration error, not the
 		// business's. Another worker may; the job fails after MaxAttempts.
 		w.Log.Error("the worker's trust configuration cannot prove the job", "worker", w.Name, "job", d.JobID, "error", err.Error())
-		return "retried", nil
+		return st, OutcomeRetried, nil
 	}
+	start := time.Now()
 	att, err := w.Prover.Prove(ctx, t)
+	if w.Metrics != nil && (err == nil || errors.Is(err, prover.ErrUnsatisfied)) {
+		w.Metrics.Proved(st, time.Since(start))
+	}
 	switch {
 	case errors.Is(err, prover.ErrUnsatisfied):
-		return "failed", w.Queue.Fail(ctx, d, ReasonUnsatisfied)
+		return st, OutcomeFailed, w.Queue.Fail(ctx, d, ReasonUnsatisfied)
 	case errors.Is(err, keys.ErrFingerprint), errors.Is(err, keys.ErrMissing):
 		w.Log.Error("proving keys unavailable", "worker", w.Name, "error", err.Error())
-		return "retried", nil
+		return st, OutcomeRetried, nil
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		w.Log.Warn("proving took too long", "worker", w.Name, "job", d.JobID)
-		return "retried", nil
+		return st, OutcomeRetried, nil
 	case err != nil:
 		// Request validation: the job can never succeed. The error names
 		// fields, not values, but the business sees only the constant reason.
-		return "failed", w.Queue.Fail(ctx, d, ReasonUnsatisfied)
+		return st, OutcomeFailed, w.Queue.Fail(ctx, d, ReasonUnsatisfied)
 	}
 	result, err := att.MarshalIndent()
 	if err != nil {
-		return "retried", nil
+		return st, OutcomeRetried, nil
 	}
-	return "done", w.Queue.Complete(ctx, d, result)
+	return st, OutcomeDone, w.Queue.Complete(ctx, d, result)
 }

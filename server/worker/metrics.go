@@ -1,0 +1,49 @@
+package worker
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics is a Recorder that keeps Prometheus metrics:
+//
+//	tacit_jobs_total{statement, outcome}            deliveries ended (done, failed, retried)
+//	tacit_proving_duration_seconds{statement}       time spent in the prover per run
+//
+// One Metrics serves every worker in a process.
+type Metrics struct {
+	jobs    *prometheus.CounterVec
+	proving *prometheus.HistogramVec
+}
+
+var _ Recorder = (*Metrics)(nil)
+
+// NewMetrics returns worker metrics registered in reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tacit_jobs_total", Help: "Proof job deliveries ended by this process's workers, by statement and outcome (done, failed, retried).",
+		}, []string{"statement", "outcome"}),
+		proving: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "tacit_proving_duration_seconds", Help: "Time spent proving one job, by statement.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"statement"}),
+	}
+	for _, c := range []prometheus.Collector{m.jobs, m.proving} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// Proved implements Recorder.
+func (m *Metrics) Proved(statement string, took time.Duration) {
+	m.proving.WithLabelValues(statement).Observe(took.Seconds())
+}
+
+// Ended implements Recorder.
+func (m *Metrics) Ended(statement, outcome string) {
+	m.jobs.WithLabelValues(statement, outcome).Inc()
+}
