@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tacit-zk/tacit/server/internal/redistest"
 	"github.com/tacit-zk/tacit/server/worker"
 )
 
@@ -211,6 +212,15 @@ func TestMetricsAnswerOperators(t *testing.T) {
 			for _, secret := range []string{acme, bankA, bankB, auditor, good, bad, ch.ID, ch.Nonce, s.apiKeys[bankA]} {
 				if strings.Contains(text, secret) {
 					t.Errorf("/metrics names %q", secret)
+				}
+			}
+			if s.rdb != nil {
+				for _, key := range redistest.Keys(t, s.rdb, s.prefix+"*") {
+					for name := range principals {
+						if strings.Contains(key, name) {
+							t.Errorf("Redis key %q names principal %q", key, name)
+						}
+					}
 				}
 			}
 		})

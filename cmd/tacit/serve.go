@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -62,12 +64,16 @@ func storageOn(fs *flag.FlagSet) *storageFlags {
 	}
 }
 
-func (sf *storageFlags) open(ctx context.Context) (*server.Storage, error) {
+// open opens the storage. sealKey, the deployment's payload sealing key,
+// also keys the hashes that name principals' rate-limit counters in Redis.
+func (sf *storageFlags) open(ctx context.Context, sealKey []byte) (*server.Storage, error) {
 	jc := jobs.DefaultConfig()
 	jc.ClaimTimeout = *sf.claimTimeout
 	jc.MaxBacklog = *sf.maxBacklog
 	jc.PollInterval = time.Second
-	rc := ratelimit.Config{Limit: *sf.rate, Window: time.Minute}
+	mac := hmac.New(sha256.New, sealKey)
+	mac.Write([]byte("tacit/ratelimit-key/v1"))
+	rc := ratelimit.Config{Limit: *sf.rate, Window: time.Minute, KeySecret: mac.Sum(nil)}
 	if *sf.redisURL == "" {
 		return server.MemoryStorage(jc, rc)
 	}
@@ -75,14 +81,15 @@ func (sf *storageFlags) open(ctx context.Context) (*server.Storage, error) {
 }
 
 // box reads the sealing key from --seal-key or $TACIT_SEAL_KEY; fallback
-// supplies one when neither is set (nil: the key is required).
-func (sf *storageFlags) box(fallback func() ([]byte, error)) (*sealed.Box, error) {
+// supplies one when neither is set (nil: the key is required). It returns
+// the key too, from which other per-deployment secrets are derived.
+func (sf *storageFlags) box(fallback func() ([]byte, error)) (*sealed.Box, []byte, error) {
 	var text string
 	switch {
 	case *sf.sealKey != "":
 		data, err := os.ReadFile(*sf.sealKey)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		text = strings.TrimSpace(string(data))
 	case os.Getenv("TACIT_SEAL_KEY") != "":
@@ -90,17 +97,19 @@ func (sf *storageFlags) box(fallback func() ([]byte, error)) (*sealed.Box, error
 	case fallback != nil:
 		key, err := fallback()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return sealed.New(key)
+		box, err := sealed.New(key)
+		return box, key, err
 	default:
-		return nil, errors.New("a payload sealing key is required with --redis: --seal-key FILE or $TACIT_SEAL_KEY (64 hex characters; make one with `tacit seal-key`), the same for every server and worker")
+		return nil, nil, errors.New("a payload sealing key is required with --redis: --seal-key FILE or $TACIT_SEAL_KEY (64 hex characters; make one with `tacit seal-key`), the same for every server and worker")
 	}
 	key, err := hex.DecodeString(text)
 	if err != nil || len(key) != sealed.KeySize {
-		return nil, errors.New("the sealing key must be 64 hex characters")
+		return nil, nil, errors.New("the sealing key must be 64 hex characters")
 	}
-	return sealed.New(key)
+	box, err := sealed.New(key)
+	return box, key, err
 }
 
 func randomKey() ([]byte, error) {
@@ -148,11 +157,11 @@ func serve(e *env, args []string) error {
 	case *sf.redisURL == "":
 		fallback = randomKey // only this process ever opens its payloads
 	}
-	box, err := sf.box(fallback)
+	box, sealKey, err := sf.box(fallback)
 	if err != nil {
 		return err
 	}
-	store, err := sf.open(ctx)
+	store, err := sf.open(ctx, sealKey)
 	if err != nil {
 		return err
 	}
@@ -229,6 +238,7 @@ func runWorker(e *env, args []string) error {
 	sf := storageOn(fs)
 	name := fs.String("name", "", "worker name (default: host-pid)")
 	registryFile := fs.String("registry", "", "accredited-issuer registry, the same file the server was given; without it policy jobs fail")
+	metricsAddr := fs.String("metrics-addr", "", "serve the worker's Prometheus metrics on this address at /metrics (e.g. 127.0.0.1:9091); default: off")
 	if err := parse(fs, args, "redis"); err != nil {
 		return err
 	}
@@ -238,11 +248,11 @@ func runWorker(e *env, args []string) error {
 	if keyDir == "" {
 		keyDir = "keys"
 	}
-	box, err := sf.box(nil)
+	box, sealKey, err := sf.box(nil)
 	if err != nil {
 		return err
 	}
-	store, err := sf.open(ctx)
+	store, err := sf.open(ctx, sealKey)
 	if err != nil {
 		return err
 	}
@@ -259,6 +269,20 @@ func runWorker(e *env, args []string) error {
 	}
 	if *name != "" {
 		w.Name = *name
+	}
+	if *metricsAddr != "" {
+		m, h := worker.NewStandaloneMetrics()
+		w.Metrics = m
+		ln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return err
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", h)
+		hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+		go hs.Serve(ln)
+		defer hs.Close()
+		fmt.Fprintf(e.stdout, "tacit worker %s: metrics on http://%s/metrics\n", w.Name, ln.Addr())
 	}
 	fmt.Fprintf(e.stdout, "tacit worker %s: proving jobs from redis with keys %s\n", w.Name, keyDir)
 	return w.Run(ctx)

@@ -2,6 +2,8 @@ package ratelimit_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"sync"
 	"testing"
@@ -120,6 +122,55 @@ func TestRedisKeysHashPrincipal(t *testing.T) {
 	}
 	if ttl := rdb.PTTL(ctx, keys[0]).Val(); ttl <= 0 || ttl > time.Minute {
 		t.Fatalf("key TTL = %v", ttl)
+	}
+}
+
+// TestRedisKeysDoNotRevealPrincipals: a key names neither the principal nor
+// its plain SHA-256 (which anyone who guesses names could compute), and
+// with a secret it depends on the secret, while processes that share the
+// secret share the counter.
+func TestRedisKeysDoNotRevealPrincipals(t *testing.T) {
+	rdb, prefix := redistest.Start(t)
+	cfg := ratelimit.Config{Limit: 1, Window: time.Minute}
+	limiter := func(p string, secret []byte) ratelimit.Limiter {
+		c := cfg
+		c.KeySecret = secret
+		l, err := ratelimit.NewRedis(rdb, c, ratelimit.WithKeyPrefix(prefix+p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	names := []string{"bank-a", "acme"}
+	for _, p := range []string{"s1:", "s2:", "none:"} {
+		var secret []byte
+		if p != "none:" {
+			secret = []byte("deployment secret " + p)
+		}
+		for _, name := range names {
+			allow(t, limiter(p, secret), name)
+		}
+	}
+	keys := redistest.Keys(t, rdb, prefix+"*")
+	if len(keys) != 6 {
+		t.Fatalf("keys = %v, want 6", keys)
+	}
+	hashes := map[string]bool{}
+	for _, key := range keys {
+		for _, name := range names {
+			sum := sha256.Sum256([]byte(name))
+			if strings.Contains(key, name) || strings.Contains(key, hex.EncodeToString(sum[:])) {
+				t.Errorf("key %q reveals %q", key, name)
+			}
+		}
+		hashes[key[strings.LastIndex(key, ":")+1:]] = true
+	}
+	if len(hashes) != 6 {
+		t.Errorf("a principal's key does not depend on the secret: %v", keys)
+	}
+	// The same secret in another process: the same counter, now spent.
+	if ok, _ := allow(t, limiter("s1:", []byte("deployment secret s1:")), "bank-a"); ok {
+		t.Error("a second limiter with the same secret did not share the counter")
 	}
 }
 

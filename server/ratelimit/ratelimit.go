@@ -20,6 +20,12 @@ type Limiter interface {
 type Config struct {
 	Limit  int
 	Window time.Duration
+	// KeySecret keys the hash that names a principal's counter in Redis
+	// (HMAC-SHA256), so that the keys do not reveal principal names even
+	// to someone who can guess them. Every process of a deployment must use
+	// the same one. Empty: a plain SHA-256, which hides names only from
+	// someone who cannot guess them. Memory ignores it.
+	KeySecret []byte
 }
 
 // Validate reports a setting that is out of range.

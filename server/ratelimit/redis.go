@@ -2,9 +2,11 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -14,7 +16,8 @@ import (
 
 // Redis is a fixed-window counter per principal in Redis, shared by every
 // process that uses the same keys. With the default prefix its keys are
-// tacit:ratelimit:<sha256 of principal>, each living one window.
+// tacit:ratelimit:<HMAC-SHA256 of principal under Config.KeySecret>, each
+// living one window.
 type Redis struct {
 	rdb    redis.UniversalClient
 	cfg    Config
@@ -46,8 +49,7 @@ return 0
 
 // Allow implements Limiter.
 func (r *Redis) Allow(ctx context.Context, principal string) (bool, time.Duration, error) {
-	sum := sha256.Sum256([]byte(principal))
-	wait, err := allowScript.Run(ctx, r.rdb, []string{r.prefix + hex.EncodeToString(sum[:])},
+	wait, err := allowScript.Run(ctx, r.rdb, []string{r.prefix + r.name(principal)},
 		r.cfg.Limit, r.cfg.Window.Milliseconds()).Int64()
 	if err != nil {
 		return false, 0, fmt.Errorf("ratelimit: %w", err)
@@ -56,4 +58,17 @@ func (r *Redis) Allow(ctx context.Context, principal string) (bool, time.Duratio
 		return false, time.Duration(wait) * time.Millisecond, nil
 	}
 	return true, 0, nil
+}
+
+// name is the hex hash that stands for principal in the counter's key.
+func (r *Redis) name(principal string) string {
+	var h hash.Hash
+	if len(r.cfg.KeySecret) > 0 {
+		h = hmac.New(sha256.New, r.cfg.KeySecret)
+	} else {
+		h = sha256.New()
+		h.Write([]byte("tacit/ratelimit/v1\x00"))
+	}
+	h.Write([]byte(principal))
+	return hex.EncodeToString(h.Sum(nil))
 }

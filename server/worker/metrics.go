@@ -1,9 +1,12 @@
 package worker
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Metrics is a Recorder that keeps Prometheus metrics:
@@ -46,4 +49,17 @@ func (m *Metrics) Proved(statement string, took time.Duration) {
 // Ended implements Recorder.
 func (m *Metrics) Ended(statement, outcome string) {
 	m.jobs.WithLabelValues(statement, outcome).Inc()
+}
+
+// NewStandaloneMetrics is for a `tacit worker` process: worker metrics in
+// a registry of their own, with the Go runtime's and the process's, and a
+// handler that serves them in the Prometheus text format.
+func NewStandaloneMetrics() (*Metrics, http.Handler) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := NewMetrics(reg)
+	if err != nil {
+		panic(err) // a fresh registry: names cannot clash
+	}
+	return m, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
