@@ -266,7 +266,7 @@ func (s *Server) createProof(c echo.Context) error {
 	id := jobs.NewID()
 	sealedPayload := s.cfg.Box.Seal([]byte(id), plain)
 	clear(plain)
-	job, _, err := s.cfg.Queue.Enqueue(c.Request().Context(), id, principal(c).Name, sealedPayload, idem)
+	job, _, err := s.cfg.Queue.Enqueue(c.Request().Context(), id, principal(c).Name, sealedPayload, jobs.Idempotency{Key: idem})
 	if err != nil {
 		return err
 	}
