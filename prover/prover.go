@@ -143,7 +143,7 @@ func refusal(r statement.Request) *statement.Unsatisfied {
 	if rf, ok := r.(statement.Refuser); ok {
 		return rf.Refusal()
 	}
-	return &statement.Unsatisfied{Message: "the credentials do not satisfy " + r.Sentence(), Input: -1}
+	return &statement.Unsatisfied{Message: "the credentials do not satisfy " + r.Sentence(), Input: -1, Code: statement.CodeUnsatisfied}
 }
 
 // proveCtx runs prove and waits for it or for ctx, whichever ends first.

@@ -13,6 +13,7 @@ import (
 	"github.com/tacit-zk/tacit/server/challenges"
 	"github.com/tacit-zk/tacit/server/issuers"
 	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
@@ -87,6 +88,13 @@ func toAPIError(err error) *apiError {
 		}
 		return &apiError{Status: he.Code, Code: "http_error", Message: http.StatusText(he.Code)}
 	}
+	var rp *refusedProof
+	if errors.As(err, &rp) && refusable(rp.code) {
+		return unprocessable(rp.code, fmt.Sprintf("field %q: %s", rp.field, proofRefusals[rp.code]))
+	}
+	if errors.Is(err, jobs.ErrIdempotencyConflict) {
+		return &apiError{Status: http.StatusConflict, Code: "idempotency_conflict", Message: "this Idempotency-Key was used with another request; use a new key"}
+	}
 	for _, vc := range verifierCodes {
 		if errors.Is(err, vc.err) {
 			return unprocessable(vc.code, verifierMessage(err))
@@ -105,6 +113,31 @@ func toAPIError(err error) *apiError {
 		return &apiError{Status: http.StatusServiceUnavailable, Code: "queue_full", Message: "the proving queue is full; retry later", RetryAfter: 5 * time.Second}
 	}
 	return errInternal
+}
+
+// refusedProof is a proof job refused at submission (see
+// Server.precheck). It carries the field of the credential concerned and
+// the statement's code; the message is the code's, constant.
+type refusedProof struct {
+	field string
+	code  string
+}
+
+func (e *refusedProof) Error() string { return "refused proof job: " + e.code }
+
+// proofRefusals gives each refusable statement.Unsatisfied code its
+// message. Other codes are not refused at submission.
+var proofRefusals = map[string]string{
+	statement.CodeHolderMismatch:    "the holder secret does not match the credential's subject",
+	statement.CodeCredentialExpired: "the credential had expired at the challenge's as-of month",
+	statement.CodeWindowOutside:     "the challenge's window is not inside the credential's months",
+	statement.CodeUntrustedIssuer:   "the credential's issuer is not one this service trusts for the challenge",
+}
+
+// refusable reports whether a proof job is refused at submission for code.
+func refusable(code string) bool {
+	_, ok := proofRefusals[code]
+	return ok
 }
 
 // verifierMessage is the verifier's message: it names the failed check and

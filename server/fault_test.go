@@ -201,7 +201,7 @@ func TestUnreadablePayloadFailsOnce(t *testing.T) {
 	t.Parallel()
 	s := start(t, setup{redis: true, jobs: reclaimJobs(3)})
 	id := jobs.NewID()
-	if _, _, err := s.store.Queue.Enqueue(context.Background(), id, acme, []byte("not sealed by this key"), ""); err != nil {
+	if _, _, err := s.store.Queue.Enqueue(context.Background(), id, acme, []byte("not sealed by this key"), jobs.Idempotency{}); err != nil {
 		t.Fatal(err)
 	}
 	s.run(t, context.Background(), s.standalone(t))

@@ -3,8 +3,10 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -266,8 +268,25 @@ func (s *Server) createProof(c echo.Context) error {
 	case len(creds) != n:
 		return badRequest("field \"credentials\": the challenge asks for %d credentials, got %d", n, len(creds))
 	}
-	if err := r.Check(s.trustFor(c)); err != nil {
+	trust, err := s.trust(c)
+	if err != nil {
+		return err
+	}
+	if err := r.Check(trust); err != nil {
 		return badRequest("%s", err.Error())
+	}
+	holder, _ := credential.ParseHolderSecret(req.HolderSecret) // checked above
+	in := statement.Inputs{Holder: holder}
+	for _, raw := range creds {
+		cr, _ := credential.ParseCredential(raw) // checked above
+		in.Credentials = append(in.Credentials, cr)
+	}
+	if err := s.precheck(ch, r, in, trust, len(req.Credentials) > 0); err != nil {
+		return err
+	}
+	fingerprint, err := s.fingerprint(ch.ID, in)
+	if err != nil {
+		return err
 	}
 	plain, err := json.Marshal(worker.Payload{
 		Statement: ch.Statement, Params: ch.Params, Lender: ch.Lender, Nonce: ch.Nonce,
@@ -279,11 +298,69 @@ func (s *Server) createProof(c echo.Context) error {
 	id := jobs.NewID()
 	sealedPayload := s.cfg.Box.Seal([]byte(id), plain)
 	clear(plain)
-	job, _, err := s.cfg.Queue.Enqueue(c.Request().Context(), id, principal(c).Name, sealedPayload, idem)
+	job, _, err := s.cfg.Queue.Enqueue(c.Request().Context(), id, principal(c).Name, sealedPayload, jobs.Idempotency{Key: idem, Fingerprint: fingerprint})
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, proofResponse{ID: string(job.ID), Status: job.Status})
+}
+
+// precheck refuses a proof job the business can fix before it is queued:
+// a holder secret that is not the credential's, a credential expired at
+// the as-of month, a window outside the credential's months, an issuer
+// the service does not trust (statement.Request.Precheck). The refusal
+// goes only to the business that sent the job, names the credential by
+// its field, and is logged nowhere.
+//
+// A credential that simply fails the statement (a default in the window)
+// is still queued and fails with the job's constant reason. Precheck reads
+// only what the business's own inputs and the service's public trust tell
+// (secret, dates, issuer), never a status or an amount, so whether a job
+// is accepted says nothing about whether the statement holds; the answer
+// to that stays where it has always been, in the job's outcome, and a
+// lender sees the same thing whatever the business sent: no attestation.
+func (s *Server) precheck(ch challenges.Challenge, r statement.Request, in statement.Inputs, trust statement.Trust, several bool) error {
+	lender, err := statement.LenderID(ch.Lender)
+	if err != nil {
+		return err
+	}
+	nonce, err := statement.ParseNonce(ch.Nonce)
+	if err != nil {
+		return err
+	}
+	b := statement.Values{AsOf: r.AsOf(), Lender: lender, Nonce: nonce, Pseudonym: in.Holder.Pseudonym(lender)}
+	err = r.Precheck(b, in, trust)
+	var u *statement.Unsatisfied
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &u):
+		return err
+	case !refusable(u.Code):
+		return nil // the job's outcome answers it
+	case several && u.Input >= 0:
+		return &refusedProof{field: fmt.Sprintf("credentials[%d]", u.Input), code: u.Code}
+	case several:
+		return &refusedProof{field: "credentials", code: u.Code}
+	}
+	return &refusedProof{field: "credential", code: u.Code}
+}
+
+// fingerprint is the keyed digest an Idempotency-Key is stored with: of
+// the challenge, the credentials (canonical) and the holder secret, under
+// the sealing key, so that the store cannot test a guessed secret against
+// it.
+func (s *Server) fingerprint(challenge string, in statement.Inputs) (string, error) {
+	msg, err := json.Marshal(struct {
+		Challenge   string                   `json:"challenge"`
+		Credentials []*credential.Credential `json:"credentials"`
+		Holder      string                   `json:"holder"`
+	}{challenge, in.Credentials, in.Holder.Hex()})
+	if err != nil {
+		return "", err
+	}
+	defer clear(msg)
+	return hex.EncodeToString(s.cfg.Box.Digest("tacit/proof-request/v1", msg)), nil
 }
 
 func (s *Server) getProof(c echo.Context) error {

@@ -177,10 +177,13 @@ func TestPolicyThroughTheService(t *testing.T) {
 		}
 	}
 
-	// A credential from a bank outside the accredited set cannot stand in.
+	// A credential from a bank outside the accredited set cannot stand in:
+	// the job is refused at submission, naming the credential.
 	foreign := exampleCredential(t, "second-bank", credential.KindPaymentHistory, outsider)
-	if job := prove(main, foreign, revenue); job.Status != "failed" || job.Reason != "the statement does not hold" {
-		t.Fatalf("a non-accredited issuer: job ended %s (%s)", job.Status, job.Reason)
+	r = s.call(acme, http.MethodPost, "/v1/proofs", map[string]any{"challengeId": challenge(), "credentials": []json.RawMessage{main, foreign, revenue}, "holderSecret": holder.Hex()})
+	r.expect(t, http.StatusUnprocessableEntity, "untrusted_issuer")
+	if _, msg := r.failure(); !strings.HasPrefix(msg, `field "credentials[1]": `) {
+		t.Fatalf("a non-accredited issuer: %s", r.body)
 	}
 	// Wrong shapes are refused before anything is queued.
 	s.call(acme, http.MethodPost, "/v1/proofs", map[string]any{"challengeId": challenge(), "credentials": []json.RawMessage{main}, "holderSecret": holder.Hex()}).expect(t, http.StatusBadRequest, "bad_request")

@@ -149,12 +149,14 @@ func (r coversRequest) Params() ([]byte, error) {
 func (r coversRequest) Assign(b statement.Values, in statement.Inputs, _ statement.Trust) (statement.Section, frontend.Circuit, error) {
 	c := in.Credentials[0]
 	if int(b.AsOf-c.PeriodStart) < r.Months {
-		return nil, nil, &statement.Unsatisfied{Message: "the credential does not satisfy covers", Reason: "the history is too short", Input: 0}
+		return nil, nil, &statement.Unsatisfied{Message: "the credential does not satisfy covers", Reason: "the history is too short", Input: 0, Code: statement.CodeUnsatisfied}
 	}
 	w := r.public(coversSection{r.Months}, b)
 	w.Secret, w.PeriodStart = in.Holder.Element(), int64(c.PeriodStart)
 	return coversSection{r.Months}, w, nil
 }
+
+func (coversRequest) Precheck(statement.Values, statement.Inputs, statement.Trust) error { return nil }
 
 func (r coversRequest) public(s coversSection, b statement.Values) *coversCircuit {
 	return &coversCircuit{Months: s.Months, AsOf: int64(b.AsOf), Lender: b.Lender, Nonce: b.Nonce, Pseudonym: b.Pseudonym}

@@ -155,6 +155,16 @@ type Request interface {
 	// statement natively and returns an *Unsatisfied naming the first
 	// unmet rule, with no private value in its message.
 	Assign(b Values, in Inputs, t Trust) (Section, frontend.Circuit, error)
+	// Precheck is what a proof job is refused for at submission: nil, or
+	// an *Unsatisfied whose Code is one of CodeHolderMismatch,
+	// CodeCredentialExpired, CodeWindowOutside and CodeUntrustedIssuer.
+	// It never reads what the statement is about (statuses, amounts), so
+	// its answer does not depend on whether the statement holds; and it
+	// answers only for credentials whose signature verifies, so a forged
+	// credential cannot probe t. Any other fault is left to Assign. t is
+	// what the service trusts: its issuer list, its registry. It is cheap
+	// (no witness, no solver).
+	Precheck(b Values, in Inputs, t Trust) error
 
 	// Expect checks a decoded section against the request: nil if it proves
 	// at least what was asked (AtLeast) or exactly it (Exactly). Errors wrap
@@ -221,7 +231,21 @@ type Unsatisfied struct {
 	Where   string // the rule or credential that failed, "" if the whole
 	Reason  string // why, "" when the solver (not the native check) refused
 	Input   int
+	// Code names the unmet rule for machines: one of the Code constants,
+	// CodeUnsatisfied when no other fits.
+	Code string
 }
+
+// Codes of an Unsatisfied. The first four say the inputs cannot answer
+// the request whatever the credential's contents; CodeUnsatisfied says
+// the statement itself does not hold (or a rule the others do not name).
+const (
+	CodeHolderMismatch    = "holder_mismatch"           // the holder secret is not the credential's subject's
+	CodeCredentialExpired = "credential_expired"        // expired at the as-of month
+	CodeWindowOutside     = "window_outside_credential" // a window leaves the credential's months
+	CodeUntrustedIssuer   = "untrusted_issuer"          // the issuer is not one the request trusts
+	CodeUnsatisfied       = "unsatisfied"
+)
 
 func (e *Unsatisfied) Error() string { return e.Message }
 

@@ -193,8 +193,54 @@ func (r Request) Refusal() *statement.Unsatisfied { return r.unsatisfied("") }
 func (r Request) unsatisfied(rule Rule) *statement.Unsatisfied {
 	return &statement.Unsatisfied{
 		Message: fmt.Sprintf("the credential does not satisfy %s over %d months", r.Name, r.Window),
-		Reason:  string(rule), Input: 0,
+		Reason:  string(rule), Input: 0, Code: codeOf(rule),
 	}
+}
+
+// codeOf is a rule's statement.Unsatisfied code.
+func codeOf(rule Rule) string {
+	switch rule {
+	case RuleHolder:
+		return statement.CodeHolderMismatch
+	case RuleExpired:
+		return statement.CodeCredentialExpired
+	case RuleCoverage:
+		return statement.CodeWindowOutside
+	case RuleUntrusted:
+		return statement.CodeUntrustedIssuer
+	}
+	return statement.CodeUnsatisfied
+}
+
+// RuleUntrusted is not a rule of the circuit, which takes any issuer key:
+// the verifier refuses an issuer it does not trust, so Precheck refuses it
+// first.
+const RuleUntrusted = Rule("the credential's issuer is not one this service trusts")
+
+// Precheck implements statement.Request. It runs Check, whose rules up to
+// and including RuleExpired come before the severity rule and never read a
+// month's status, and keeps only the rules a submission is refused for.
+func (r Request) Precheck(b statement.Values, in statement.Inputs, t statement.Trust) error {
+	if len(in.Credentials) != 1 || in.Credentials[0] == nil {
+		return fmt.Errorf("nodefault: a proof takes one credential, got %d", len(in.Credentials))
+	}
+	c := in.Credentials[0]
+	pub := Public{Severity: r.Severity, Window: r.Window, AsOf: b.AsOf, Issuer: c.Issuer, Lender: b.Lender, Nonce: b.Nonce, Pseudonym: b.Pseudonym}
+	err := Check(pub, c, in.Holder)
+	var u *Unsatisfied
+	if err != nil && !errors.As(err, &u) {
+		return err
+	}
+	if u != nil && (u.Rule == RuleSignature || u.Rule == RuleKind) {
+		return nil // left to Assign: a forged credential learns nothing of t
+	}
+	if !t.Trusts(c.Issuer) {
+		return r.unsatisfied(RuleUntrusted)
+	}
+	if u != nil && u.Rule != RuleSeverity {
+		return r.unsatisfied(u.Rule)
+	}
+	return nil
 }
 
 // Assign implements statement.Request: it checks the credential natively,

@@ -222,8 +222,116 @@ func (r Request) Refusal() *statement.Unsatisfied { return r.unsatisfied(-1, "",
 func (r Request) unsatisfied(input int, where string, reason Reason) *statement.Unsatisfied {
 	return &statement.Unsatisfied{
 		Message: fmt.Sprintf("the credentials do not satisfy policy %q", r.Policy.ID),
-		Where:   where, Reason: string(reason), Input: input,
+		Where:   where, Reason: string(reason), Input: input, Code: codeOf(reason),
 	}
+}
+
+// codeOf is a reason's statement.Unsatisfied code.
+func codeOf(reason Reason) string {
+	switch reason {
+	case ReasonHolder:
+		return statement.CodeHolderMismatch
+	case ReasonExpired:
+		return statement.CodeCredentialExpired
+	case ReasonCoverage:
+		return statement.CodeWindowOutside
+	case ReasonIssuerSet:
+		return statement.CodeUntrustedIssuer
+	}
+	return statement.CodeUnsatisfied
+}
+
+// Precheck implements statement.Request, credential by credential in the
+// order given: the holder secret is the credential's subject's, the
+// credential had not expired at the as-of month, its issuer is in the set
+// of a slot of its kind (untrusted_issuer otherwise), and some assignment
+// of credentials to slots (by kind and issuer set) puts every rule's window
+// inside its credential's months. It reads no status or amount; kinds that
+// fit no slot, repeated issuers and a failing signature are left to Assign.
+func (r Request) Precheck(b statement.Values, in statement.Inputs, t statement.Trust) error {
+	if err := r.Check(t); err != nil {
+		return err
+	}
+	n := len(r.Policy.Credentials)
+	if len(in.Credentials) != n {
+		return fmt.Errorf("policy: policy %q asks for %d credentials, got %d", r.Policy.ID, n, len(in.Credentials))
+	}
+	for i, c := range in.Credentials {
+		if c == nil {
+			return fmt.Errorf("policy: credential %d is missing", i)
+		}
+		if c.Verify() != nil {
+			return nil // left to Assign: a forged credential learns nothing of t
+		}
+	}
+	sets := make([]*registry.Set, n)
+	roots := make([]fr.Element, n)
+	for k, pc := range r.Policy.Credentials {
+		sets[k], _ = t.Registry.Set(pc.IssuerSet) // checked by Check
+		roots[k] = sets[k].Root()
+	}
+	pub, err := r.public(roots, b)
+	if err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	where := func(i int) string { return fmt.Sprintf("credential %d", i+1) }
+	subject := in.Holder.Subject()
+	for i, c := range in.Credentials {
+		if !subject.Equal(c.Subject) {
+			return r.unsatisfied(i, where(i), ReasonHolder)
+		}
+	}
+	for i, c := range in.Credentials {
+		if c.ExpiredAt(b.AsOf.FirstDay()) {
+			return r.unsatisfied(i, where(i), ReasonExpired)
+		}
+	}
+	// fits reports whether credential i may fill slot k by kind and issuer.
+	fits := func(i, k int) bool {
+		c := in.Credentials[i]
+		return c.Kind == r.Policy.Credentials[k].Kind && sets[k].Contains(c.Issuer)
+	}
+	for i, c := range in.Credentials {
+		kind, member := false, false
+		for k, pc := range r.Policy.Credentials {
+			kind = kind || pc.Kind == c.Kind
+			member = member || fits(i, k)
+		}
+		if kind && !member {
+			return r.unsatisfied(i, where(i), ReasonIssuerSet)
+		}
+	}
+	var outside *statement.Unsatisfied
+	for _, order := range permutations(n) {
+		ok := true
+		for k, i := range order {
+			ok = ok && fits(i, k)
+		}
+		if !ok {
+			continue
+		}
+		bad := -1
+		for _, rule := range pub.Rules {
+			if rule.Kind == RuleNone {
+				continue
+			}
+			c := in.Credentials[order[rule.Slot]]
+			if start := b.AsOf - credential.Month(rule.Window); start < c.PeriodStart || b.AsOf > c.End() {
+				bad = order[rule.Slot]
+				break
+			}
+		}
+		if bad < 0 {
+			return nil
+		}
+		if outside == nil {
+			outside = r.unsatisfied(bad, where(bad), ReasonCoverage)
+		}
+	}
+	if outside != nil {
+		return outside
+	}
+	return nil
 }
 
 // match assigns the request's credentials to the policy's slots: the first

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tacit-zk/tacit/server/internal/ids"
@@ -75,12 +76,14 @@ type Delivery struct {
 // Queue is the proof-job queue. Implementations are safe for concurrent use.
 type Queue interface {
 	// Enqueue stores payload (sealed by the caller, with id as associated
-	// data) and queues job id for owner. With a non-empty idempotencyKey, a
-	// later Enqueue by the same owner with the same key returns the first
-	// job and created=false, and queues nothing, for as long as the job's
-	// state is kept. It returns ErrQueueFull when the backlog is at
-	// Config.MaxBacklog and ErrIDInUse when id names an existing job.
-	Enqueue(ctx context.Context, id ID, owner string, payload []byte, idempotencyKey string) (job Job, created bool, err error)
+	// data) and queues job id for owner. With a non-empty idem.Key, a later
+	// Enqueue by the same owner with the same key returns the first job and
+	// created=false, and queues nothing, for as long as the job's state is
+	// kept; if its idem.Fingerprint differs from the first one's it returns
+	// ErrIdempotencyConflict instead. It returns ErrQueueFull when the
+	// backlog is at Config.MaxBacklog and ErrIDInUse when id names an
+	// existing job.
+	Enqueue(ctx context.Context, id ID, owner string, payload []byte, idem Idempotency) (job Job, created bool, err error)
 	// Get returns owner's job id. A job that does not exist, has expired
 	// or belongs to another owner is ErrNotFound.
 	Get(ctx context.Context, owner string, id ID) (Job, error)
@@ -118,7 +121,20 @@ type Stats struct {
 	Workers int
 }
 
+// Idempotency makes an Enqueue safe to repeat. The zero value is none.
+type Idempotency struct {
+	// Key is the owner's idempotency key; empty for none.
+	Key string
+	// Fingerprint identifies the request the key was first used with: a
+	// keyed digest of it, never the request itself (it is stored as given).
+	// A repeat with another fingerprint is a conflict.
+	Fingerprint string
+}
+
 var (
+	// ErrIdempotencyConflict means an idempotency key was reused for
+	// another request.
+	ErrIdempotencyConflict = errors.New("jobs: idempotency key reused with another request")
 	// ErrNotFound means no such job for this owner.
 	ErrNotFound = errors.New("jobs: job not found")
 	// ErrQueueFull means the backlog is at its maximum; try again later.
@@ -196,12 +212,15 @@ func WithClock(now func() time.Time) Option { return storeopt.WithClock("jobs", 
 // Memory has no keys and ignores it.
 func WithKeyPrefix(prefix string) Option { return storeopt.WithKeyPrefix("jobs", prefix) }
 
-func checkEnqueue(id ID, owner string) error {
+func checkEnqueue(id ID, owner, fingerprint string) error {
 	if !id.Valid() {
 		return fmt.Errorf("%w: malformed job id", ErrInvalid)
 	}
 	if owner == "" {
 		return fmt.Errorf("%w: empty owner", ErrInvalid)
+	}
+	if strings.ContainsAny(fingerprint, " \n") {
+		return fmt.Errorf("%w: fingerprint has white space", ErrInvalid)
 	}
 	return nil
 }

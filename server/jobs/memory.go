@@ -40,8 +40,9 @@ type memJob struct {
 }
 
 type memIdem struct {
-	id      ID
-	expires time.Time
+	id          ID
+	fingerprint string // "" matches any
+	expires     time.Time
 }
 
 type memEntry struct {
@@ -72,8 +73,8 @@ func NewMemory(cfg Config, opts ...Option) (*Memory, error) {
 }
 
 // Enqueue implements Queue.
-func (m *Memory) Enqueue(_ context.Context, id ID, owner string, payload []byte, idempotencyKey string) (Job, bool, error) {
-	if err := checkEnqueue(id, owner); err != nil {
+func (m *Memory) Enqueue(_ context.Context, id ID, owner string, payload []byte, idem Idempotency) (Job, bool, error) {
+	if err := checkEnqueue(id, owner, idem.Fingerprint); err != nil {
 		return Job{}, false, err
 	}
 	m.mu.Lock()
@@ -82,10 +83,13 @@ func (m *Memory) Enqueue(_ context.Context, id ID, owner string, payload []byte,
 	m.sweep(now)
 
 	var idemHash string
-	if idempotencyKey != "" {
-		idemHash = idempotencyHash(owner, idempotencyKey)
+	if idem.Key != "" {
+		idemHash = idempotencyHash(owner, idem.Key)
 		if e, ok := m.idem[idemHash]; ok && now.Before(e.expires) {
 			if j := m.live(e.id, now); j != nil {
+				if e.fingerprint != "" && e.fingerprint != idem.Fingerprint {
+					return Job{}, false, ErrIdempotencyConflict
+				}
 				return cloneJob(j.job), false, nil
 			}
 		}
@@ -107,7 +111,7 @@ func (m *Memory) Enqueue(_ context.Context, id ID, owner string, payload []byte,
 	}
 	m.jobs[id] = j
 	if idemHash != "" {
-		m.idem[idemHash] = memIdem{id: id, expires: now.Add(m.cfg.StateTTL)}
+		m.idem[idemHash] = memIdem{id: id, fingerprint: idem.Fingerprint, expires: now.Add(m.cfg.StateTTL)}
 	}
 	m.push(id)
 	return cloneJob(j.job), true, nil

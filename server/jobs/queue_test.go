@@ -65,7 +65,7 @@ var ctx = context.Background()
 func enqueue(t *testing.T, q jobs.Queue, owner, key string) jobs.Job {
 	t.Helper()
 	id := jobs.NewID()
-	job, created, err := q.Enqueue(ctx, id, owner, []byte("sealed:"+string(id)), key)
+	job, created, err := q.Enqueue(ctx, id, owner, []byte("sealed:"+string(id)), jobs.Idempotency{Key: key})
 	if err != nil {
 		t.Fatalf("Enqueue: %v", err)
 	}
@@ -162,7 +162,7 @@ func TestIdempotentEnqueue(t *testing.T) {
 		q, payloads := newQueue(testConfig())
 		first := enqueue(t, q, "alice", "key-1")
 
-		again, created, err := q.Enqueue(ctx, jobs.NewID(), "alice", []byte("other"), "key-1")
+		again, created, err := q.Enqueue(ctx, jobs.NewID(), "alice", []byte("other"), jobs.Idempotency{Key: "key-1"})
 		if err != nil || created || again.ID != first.ID {
 			t.Fatalf("repeat Enqueue = %s, created %v, %v; want %s, false", again.ID, created, err, first.ID)
 		}
@@ -183,7 +183,7 @@ func TestIdempotentEnqueue(t *testing.T) {
 		}
 
 		// The key still returns the job, as it is now.
-		again, created, err = q.Enqueue(ctx, jobs.NewID(), "alice", []byte("other"), "key-1")
+		again, created, err = q.Enqueue(ctx, jobs.NewID(), "alice", []byte("other"), jobs.Idempotency{Key: "key-1"})
 		if err != nil || created || again.ID != first.ID || again.Status != jobs.StatusProving {
 			t.Fatalf("repeat Enqueue = %+v, created %v, %v", again, created, err)
 		}
@@ -202,7 +202,7 @@ func TestIdempotentEnqueueConcurrent(t *testing.T) {
 		)
 		for range n {
 			wg.Go(func() {
-				job, c, err := q.Enqueue(ctx, jobs.NewID(), "alice", []byte("p"), "same-key")
+				job, c, err := q.Enqueue(ctx, jobs.NewID(), "alice", []byte("p"), jobs.Idempotency{Key: "same-key"})
 				if err != nil {
 					t.Error(err)
 					return
@@ -223,11 +223,48 @@ func TestIdempotentEnqueueConcurrent(t *testing.T) {
 	})
 }
 
+func TestIdempotencyConflict(t *testing.T) {
+	forEach(t, func(t *testing.T, newQueue func(jobs.Config) (jobs.Queue, func() int)) {
+		q, payloads := newQueue(testConfig())
+		first, created, err := q.Enqueue(ctx, jobs.NewID(), "alice", []byte("p1"), jobs.Idempotency{Key: "k", Fingerprint: "fp-1"})
+		if err != nil || !created {
+			t.Fatalf("Enqueue = %v, created %v", err, created)
+		}
+		// The same key and request: the first job.
+		again, created, err := q.Enqueue(ctx, jobs.NewID(), "alice", []byte("p1"), jobs.Idempotency{Key: "k", Fingerprint: "fp-1"})
+		if err != nil || created || again.ID != first.ID {
+			t.Fatalf("repeat = %s, created %v, %v; want %s", again.ID, created, err, first.ID)
+		}
+		// The same key, another request: a conflict, and nothing queued.
+		for _, fp := range []string{"fp-2", ""} {
+			if _, _, err := q.Enqueue(ctx, jobs.NewID(), "alice", []byte("p2"), jobs.Idempotency{Key: "k", Fingerprint: fp}); !errors.Is(err, jobs.ErrIdempotencyConflict) {
+				t.Fatalf("fingerprint %q: err = %v, want ErrIdempotencyConflict", fp, err)
+			}
+		}
+		wantPayloads(t, payloads, 1)
+		// The first request still gets its job; another owner's key is its own.
+		if again, _, err := q.Enqueue(ctx, jobs.NewID(), "alice", nil, jobs.Idempotency{Key: "k", Fingerprint: "fp-1"}); err != nil || again.ID != first.ID {
+			t.Fatalf("after a conflict = %s, %v; want %s", again.ID, err, first.ID)
+		}
+		if _, created, err := q.Enqueue(ctx, jobs.NewID(), "bob", []byte("p3"), jobs.Idempotency{Key: "k", Fingerprint: "fp-2"}); err != nil || !created {
+			t.Fatalf("bob's key = created %v, %v", created, err)
+		}
+		// A key first used without a fingerprint matches any request.
+		plain := enqueue(t, q, "carol", "k")
+		if again, created, err := q.Enqueue(ctx, jobs.NewID(), "carol", nil, jobs.Idempotency{Key: "k", Fingerprint: "fp-9"}); err != nil || created || again.ID != plain.ID {
+			t.Fatalf("key without fingerprint = %s, created %v, %v; want %s", again.ID, created, err, plain.ID)
+		}
+		if _, _, err := q.Enqueue(ctx, jobs.NewID(), "alice", nil, jobs.Idempotency{Key: "k2", Fingerprint: "a b"}); !errors.Is(err, jobs.ErrInvalid) {
+			t.Fatalf("fingerprint with a space: %v, want ErrInvalid", err)
+		}
+	})
+}
+
 func TestEnqueueIDInUse(t *testing.T) {
 	forEach(t, func(t *testing.T, newQueue func(jobs.Config) (jobs.Queue, func() int)) {
 		q, _ := newQueue(testConfig())
 		job := enqueue(t, q, "alice", "")
-		if _, _, err := q.Enqueue(ctx, job.ID, "bob", []byte("x"), ""); !errors.Is(err, jobs.ErrIDInUse) {
+		if _, _, err := q.Enqueue(ctx, job.ID, "bob", []byte("x"), jobs.Idempotency{}); !errors.Is(err, jobs.ErrIDInUse) {
 			t.Fatalf("Enqueue with a used id: %v, want ErrIDInUse", err)
 		}
 		if get(t, q, "alice", job.ID).Owner != "alice" {
@@ -243,7 +280,7 @@ func TestInvalidArguments(t *testing.T) {
 			id    jobs.ID
 			owner string
 		}{{"bad", "alice"}, {"", "alice"}, {jobs.NewID(), ""}} {
-			if _, _, err := q.Enqueue(ctx, tt.id, tt.owner, nil, ""); !errors.Is(err, jobs.ErrInvalid) {
+			if _, _, err := q.Enqueue(ctx, tt.id, tt.owner, nil, jobs.Idempotency{}); !errors.Is(err, jobs.ErrInvalid) {
 				t.Errorf("Enqueue(%q, %q): %v, want ErrInvalid", tt.id, tt.owner, err)
 			}
 		}
@@ -442,14 +479,14 @@ func TestQueueFull(t *testing.T) {
 		enqueue(t, q, "bob", "")
 		full := func() {
 			t.Helper()
-			if _, _, err := q.Enqueue(ctx, jobs.NewID(), "carol", []byte("x"), ""); !errors.Is(err, jobs.ErrQueueFull) {
+			if _, _, err := q.Enqueue(ctx, jobs.NewID(), "carol", []byte("x"), jobs.Idempotency{}); !errors.Is(err, jobs.ErrQueueFull) {
 				t.Fatalf("Enqueue over the backlog: %v, want ErrQueueFull", err)
 			}
 		}
 		full()
 
 		// A repeat of an accepted request is still answered.
-		if again, created, err := q.Enqueue(ctx, jobs.NewID(), "alice", []byte("x"), "k"); err != nil || created || again.ID != first.ID {
+		if again, created, err := q.Enqueue(ctx, jobs.NewID(), "alice", []byte("x"), jobs.Idempotency{Key: "k"}); err != nil || created || again.ID != first.ID {
 			t.Fatalf("repeat Enqueue when full = %s, %v, %v", again.ID, created, err)
 		}
 

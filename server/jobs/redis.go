@@ -37,7 +37,7 @@ var _ Queue = (*Redis)(nil)
 //	tacit:jobs:stream         stream of entries {id: <job id>}, one per queued or in-flight job
 //	tacit:jobs:job:<id>       hash: owner, status, attempts, result, reason, created, updated, lease
 //	tacit:jobs:payload:<id>   string: the sealed payload, deleted when the job ends
-//	tacit:jobs:idem:<sha256>  string: job id for an owner's idempotency key
+//	tacit:jobs:idem:<sha256>  string: "<job id> <fingerprint>" for an owner's idempotency key
 //	tacit:jobs:workers        sorted set: worker name, scored by its heartbeat's expiry (ms, Redis clock)
 //
 // Acknowledged entries are deleted, so the stream's length is the backlog.
@@ -76,11 +76,16 @@ func (r *Redis) ensureGroup(ctx context.Context) error {
 
 var enqueueScript = redis.NewScript(`
 -- KEYS: stream, job, payload[, idempotency]
--- ARGV: id, owner, payload, now, state ttl ms, payload ttl ms, max backlog, job key prefix
+-- ARGV: id, owner, payload, now, state ttl ms, payload ttl ms, max backlog, job key prefix, fingerprint
+-- The idempotency key holds "<job id> <fingerprint>" (or "<job id>": matches any).
 if #KEYS == 4 then
   local prev = redis.call('GET', KEYS[4])
-  if prev and redis.call('EXISTS', ARGV[8] .. prev) == 1 then
-    return {0, prev}
+  if prev then
+    local id, fp = string.match(prev, '^(%S+) ?(.*)$')
+    if redis.call('EXISTS', ARGV[8] .. id) == 1 then
+      if fp ~= '' and fp ~= ARGV[9] then return {-3} end
+      return {0, id}
+    end
   end
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {-2} end
@@ -89,25 +94,25 @@ redis.call('HSET', KEYS[2], 'owner', ARGV[2], 'status', 'queued', 'attempts', 0,
   'created', ARGV[4], 'updated', ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[6])
-if #KEYS == 4 then redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[5]) end
+if #KEYS == 4 then redis.call('SET', KEYS[4], ARGV[1] .. ' ' .. ARGV[9], 'PX', ARGV[5]) end
 redis.call('XADD', KEYS[1], '*', 'id', ARGV[1])
 return {1}
 `)
 
 // Enqueue implements Queue.
-func (r *Redis) Enqueue(ctx context.Context, id ID, owner string, payload []byte, idempotencyKey string) (Job, bool, error) {
-	if err := checkEnqueue(id, owner); err != nil {
+func (r *Redis) Enqueue(ctx context.Context, id ID, owner string, payload []byte, idem Idempotency) (Job, bool, error) {
+	if err := checkEnqueue(id, owner, idem.Fingerprint); err != nil {
 		return Job{}, false, err
 	}
 	now := r.now().Round(0)
 	keys := r.keys(id)
-	if idempotencyKey != "" {
-		keys = append(keys, r.idemPrefix+idempotencyHash(owner, idempotencyKey))
+	if idem.Key != "" {
+		keys = append(keys, r.idemPrefix+idempotencyHash(owner, idem.Key))
 	}
 	res, err := enqueueScript.Run(ctx, r.rdb, keys,
 		string(id), owner, payload, now.UnixNano(),
 		r.cfg.StateTTL.Milliseconds(), r.cfg.PayloadTTL.Milliseconds(),
-		r.cfg.MaxBacklog, r.jobPrefix).Slice()
+		r.cfg.MaxBacklog, r.jobPrefix, idem.Fingerprint).Slice()
 	if err != nil {
 		return Job{}, false, fmt.Errorf("jobs: enqueue: %w", err)
 	}
@@ -119,6 +124,8 @@ func (r *Redis) Enqueue(ctx context.Context, id ID, owner string, payload []byte
 		return j, false, err
 	case -1:
 		return Job{}, false, ErrQueueFull
+	case -3:
+		return Job{}, false, ErrIdempotencyConflict
 	default:
 		return Job{}, false, ErrIDInUse
 	}

@@ -17,7 +17,7 @@ func TestRedisKeysHoldNoPrivateData(t *testing.T) {
 		t.Fatal(err)
 	}
 	payload := []byte("sealed-private-payload")
-	job, _, err := q.Enqueue(ctx, jobs.NewID(), "alice", payload, "idem-key")
+	job, _, err := q.Enqueue(ctx, jobs.NewID(), "alice", payload, jobs.Idempotency{Key: "idem-key", Fingerprint: "keyed-digest"})
 	if err != nil {
 		t.Fatal(err)
 	}

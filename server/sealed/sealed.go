@@ -3,6 +3,8 @@ package sealed
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 )
@@ -29,7 +31,8 @@ var (
 // A Box seals and opens messages under one key. It is safe for concurrent
 // use.
 type Box struct {
-	aead cipher.AEAD
+	aead   cipher.AEAD
+	digest []byte // HMAC-SHA256 key for Digest, derived from the box key
 }
 
 // New returns a Box for a KeySize-byte key. The Box keeps no reference to
@@ -46,7 +49,21 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sealed: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("tacit/sealed/digest-key/v1"))
+	return &Box{aead: aead, digest: mac.Sum(nil)}, nil
+}
+
+// Digest is a keyed digest of msg under a domain label: HMAC-SHA256 under
+// a key derived from the box key. Unlike a plain hash, it cannot be
+// recomputed from a guess at msg without the key, so a store may keep it
+// to recognise a message it must not hold in the clear.
+func (b *Box) Digest(domain string, msg []byte) []byte {
+	mac := hmac.New(sha256.New, b.digest)
+	mac.Write([]byte(domain))
+	mac.Write([]byte{0})
+	mac.Write(msg)
+	return mac.Sum(nil)
 }
 
 // Seal encrypts and authenticates plaintext and authenticates ad, returning

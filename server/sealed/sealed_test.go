@@ -129,3 +129,23 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// TestDigest: the digest depends on the key, the domain and the message,
+// and is the same for the same three.
+func TestDigest(t *testing.T) {
+	a, b := newBox(t, testKey(1)), newBox(t, testKey(2))
+	d := a.Digest("d", []byte("msg"))
+	if len(d) != 32 || !bytes.Equal(d, newBox(t, testKey(1)).Digest("d", []byte("msg"))) {
+		t.Fatalf("digest %x is not 32 stable bytes", d)
+	}
+	for name, other := range map[string][]byte{
+		"other key":     b.Digest("d", []byte("msg")),
+		"other domain":  a.Digest("e", []byte("msg")),
+		"other message": a.Digest("d", []byte("msh")),
+		"shifted":       a.Digest("dm", []byte("sg")),
+	} {
+		if bytes.Equal(d, other) {
+			t.Errorf("%s: same digest", name)
+		}
+	}
+}

@@ -233,6 +233,9 @@ func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (statementID, outc
 	}
 	switch {
 	case errors.Is(err, prover.ErrUnsatisfied):
+		// Whatever rule failed (its code included): the API refused at
+		// submission what the business could fix; what is left is the
+		// answer itself, and a job reports it in one constant reason.
 		return st, OutcomeFailed, w.Queue.Fail(ctx, d, ReasonUnsatisfied)
 	case errors.Is(err, keys.ErrFingerprint), errors.Is(err, keys.ErrMissing):
 		w.Log.Error("proving keys unavailable", "worker", w.Name, "error", err.Error())
