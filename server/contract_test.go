@@ -189,3 +189,57 @@ func brief(err error) string {
 	}
 	return err.Error()
 }
+
+// TestContractCatchesDrift: the contract check refuses what the document
+// does not allow, so that a handler test that passes keeps the contract.
+func TestContractCatchesDrift(t *testing.T) {
+	t.Parallel()
+	c := newContract(t)
+	const ch = `{"id":"AAAAAAAAAAAAAAAAAAAAAA","nonce":"` + hexOne + `","lender":"bank-a","statement":"no-default","params":{"window":24,"asOf":"2026-11","severity":"default"},"expiresAt":"2026-11-23T12:30:00Z"}`
+	for _, tt := range []struct {
+		name         string
+		method, path string
+		body         string
+		status       int
+		reply        string
+		ok           bool
+	}{
+		{"a documented exchange", "POST", "/v1/challenges", `{"statement":"no-default","params":{"window":24}}`, 201, ch, true},
+		{"a policy challenge", "POST", "/v1/challenges", `{"policy":{},"asOf":"2026-11"}`, 201, ch, true},
+		{"statement and policy at once", "POST", "/v1/challenges", `{"statement":"no-default","params":{"window":24},"policy":{}}`, 201, ch, false},
+		{"window 61", "POST", "/v1/challenges", `{"statement":"no-default","params":{"window":61}}`, 201, ch, false},
+		{"month 13", "POST", "/v1/challenges", `{"statement":"no-default","params":{"window":24,"asOf":"2026-13"}}`, 201, ch, false},
+		{"an unknown request field", "POST", "/v1/challenges", `{"statement":"no-default","params":{"window":24},"x":1}`, 201, ch, false},
+		{"an undocumented status", "POST", "/v1/challenges", `{"statement":"no-default","params":{"window":24}}`, 418, `{"error":{"code":"teapot","message":"m"}}`, false},
+		{"an undocumented error code", "POST", "/v1/proofs", `{"challengeId":"x","credentials":[` + credentialFixture + `],"holderSecret":"` + hexOne + `"}`, 422, `{"error":{"code":"nope","message":"m"}}`, false},
+		{"an unknown response field", "POST", "/v1/challenges", `{"statement":"no-default","params":{"window":24}}`, 201, ch[:len(ch)-1] + `,"extra":1}`, false},
+		{"429 without Retry-After", "GET", "/v1/circuits", ``, 429, `{"error":{"code":"rate_limited","message":"m"}}`, false},
+		{"an unrouted path answered 200", "GET", "/nowhere", ``, 200, `{}`, false},
+		{"an unrouted path answered 404", "GET", "/nowhere", ``, 404, `{"error":{"code":"not_found","message":"m"}}`, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
+			if tt.body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			rec := httptest.NewRecorder()
+			if tt.reply != "" {
+				rec.Header().Set("Content-Type", "application/json")
+			}
+			rec.WriteHeader(tt.status)
+			rec.WriteString(tt.reply)
+			err := c.validate(c.capture(req), true, rec)
+			if tt.ok && err != nil {
+				t.Fatalf("refused: %s", brief(err))
+			}
+			if !tt.ok && err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+}
+
+const hexOne = "0000000000000000000000000000000000000000000000000000000000000001"
+
+// credentialFixture has the shape of a credential file.
+const credentialFixture = `{"kind":"payment-history","version":1,"issuer":"` + hexOne + `","subject":"` + hexOne + `","issuedAt":"2026-11-02","expiresAt":"2027-06-01","periodStart":"2024-11","months":[{"status":"paid","amount":1}],"signature":"00"}`
