@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -652,7 +653,7 @@ func (s *Server) addIssuer(c echo.Context) error {
 	if _, err := credential.ParseIssuerKey(req.Key); err != nil {
 		return badRequest("field \"key\": %s", strings.TrimPrefix(err.Error(), "credential: issuer key: "))
 	}
-	if req.Name == "" || len(req.Name) > 128 {
+	if req.Name == "" || utf8.RuneCountInString(req.Name) > 128 {
 		return badRequest("field \"name\": must be 1 to 128 characters")
 	}
 	is := issuers.Issuer{Key: req.Key, Name: req.Name, AddedAt: s.now().UTC().Truncate(time.Second)}

@@ -13,7 +13,8 @@ import (
 )
 
 // TestOpenAPIMatchesRoutes keeps the contract and the router in step: every
-// documented operation is routed and every route is documented.
+// documented operation is routed, every route is documented, and every
+// operation has its own operationId.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	t.Parallel()
 	var doc struct {
@@ -24,11 +25,23 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	operations := []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 	var documented []string
+	ids := map[string]string{}
 	for path, item := range doc.Paths {
-		for method := range item {
-			if slices.Contains(operations, method) {
-				documented = append(documented, strings.ToUpper(method)+" "+path)
+		for method, node := range item {
+			if !slices.Contains(operations, method) {
+				continue
 			}
+			op := strings.ToUpper(method) + " " + path
+			documented = append(documented, op)
+			var o struct {
+				OperationID string `yaml:"operationId"`
+			}
+			if err := node.Decode(&o); err != nil || o.OperationID == "" {
+				t.Errorf("%s has no operationId", op)
+			} else if other, dup := ids[o.OperationID]; dup {
+				t.Errorf("%s and %s share operationId %q", op, other, o.OperationID)
+			}
+			ids[o.OperationID] = op
 		}
 	}
 

@@ -110,6 +110,8 @@ type service struct {
 	rdb    *redis.Client // Redis only
 	prefix string
 
+	contract *contract // checks every request and response against openapi.yaml
+
 	mu      sync.Mutex
 	replies [][]byte
 }
@@ -117,7 +119,7 @@ type service struct {
 func start(t *testing.T, cfg setup) *service {
 	t.Helper()
 	ctx := context.Background()
-	s := &service{jobs: cfg.jobs, apiKeys: map[string]string{}, logs: &logBuffer{}, reg: cfg.registry}
+	s := &service{jobs: cfg.jobs, apiKeys: map[string]string{}, logs: &logBuffer{}, reg: cfg.registry, contract: newContract(t)}
 	if s.jobs == (jobs.Config{}) {
 		s.jobs = testJobs()
 	}
@@ -209,7 +211,15 @@ type reply struct {
 // call sends one request through the router as principal who ("" sends no
 // key). A body that is not a string, []byte or io.Reader is sent as JSON; header
 // holds name, value pairs that override the defaults.
+// Every request and response is checked against openapi.yaml (see
+// contract_test.go).
 func (s *service) call(who, method, path string, body any, header ...string) reply {
+	return s.send(true, who, method, path, body, header...)
+}
+
+// send is call, checking the request against the contract only if
+// checkRequest (the response always).
+func (s *service) send(checkRequest bool, who, method, path string, body any, header ...string) reply {
 	var data io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -236,8 +246,10 @@ func (s *service) call(who, method, path string, body any, header ...string) rep
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	sent := s.contract.capture(req)
 	rec := httptest.NewRecorder()
 	s.srv.Handler().ServeHTTP(rec, req)
+	s.contract.check(sent, checkRequest, rec)
 	s.mu.Lock()
 	s.replies = append(s.replies, rec.Body.Bytes())
 	s.mu.Unlock()
