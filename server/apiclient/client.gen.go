@@ -201,6 +201,39 @@ func (e NotReadyErrorErrorCode) Valid() bool {
 	}
 }
 
+// Defines values for NotReadyStatusReason.
+const (
+	NoWorkerIsAlive      NotReadyStatusReason = "no worker is alive"
+	StorageDoesNotAnswer NotReadyStatusReason = "storage does not answer"
+)
+
+// Valid indicates whether the value is a known member of the NotReadyStatusReason enum.
+func (e NotReadyStatusReason) Valid() bool {
+	switch e {
+	case NoWorkerIsAlive:
+		return true
+	case StorageDoesNotAnswer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotReadyStatusStatus.
+const (
+	NotReadyStatusStatusNotReady NotReadyStatusStatus = "not ready"
+)
+
+// Valid indicates whether the value is a known member of the NotReadyStatusStatus enum.
+func (e NotReadyStatusStatus) Valid() bool {
+	switch e {
+	case NotReadyStatusStatusNotReady:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PolicyAttestationStatement.
 const (
 	Policyv1 PolicyAttestationStatement = "policy/v1"
@@ -294,6 +327,21 @@ const (
 func (e RateLimitedErrorErrorCode) Valid() bool {
 	switch e {
 	case RateLimitedErrorErrorCodeRateLimited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadyStatus.
+const (
+	ReadyStatusReady ReadyStatus = "ready"
+)
+
+// Valid indicates whether the value is a known member of the ReadyStatus enum.
+func (e ReadyStatus) Valid() bool {
+	switch e {
+	case ReadyStatusReady:
 		return true
 	default:
 		return false
@@ -740,6 +788,18 @@ type NotReadyError struct {
 // NotReadyErrorErrorCode defines model for NotReadyError.Error.Code.
 type NotReadyErrorErrorCode string
 
+// NotReadyStatus defines model for NotReadyStatus.
+type NotReadyStatus struct {
+	Reason NotReadyStatusReason `json:"reason"`
+	Status NotReadyStatusStatus `json:"status"`
+}
+
+// NotReadyStatusReason defines model for NotReadyStatus.Reason.
+type NotReadyStatusReason string
+
+// NotReadyStatusStatus defines model for NotReadyStatus.Status.
+type NotReadyStatusStatus string
+
 // Policy a policy document (see `tacit policy check` and examples/policy/policy.json); the server checks it strictly
 type Policy = map[string]interface{}
 
@@ -870,6 +930,17 @@ type RateLimitedError struct {
 
 // RateLimitedErrorErrorCode defines model for RateLimitedError.Error.Code.
 type RateLimitedErrorErrorCode string
+
+// Ready defines model for Ready.
+type Ready struct {
+	Status ReadyStatus `json:"status"`
+
+	// Workers workers with a live heartbeat
+	Workers int `json:"workers"`
+}
+
+// ReadyStatus defines model for Ready.Status.
+type ReadyStatus string
 
 // Severity defines model for Severity.
 type Severity string
@@ -1007,7 +1078,9 @@ type Internal = InternalError
 type NotFound = NotFoundError
 
 // NotReady defines model for NotReady.
-type NotReady = NotReadyError
+type NotReady struct {
+	union json.RawMessage
+}
 
 // ProofRefused defines model for ProofRefused.
 type ProofRefused = ProofRefusedError
@@ -1463,6 +1536,68 @@ func (t *Verification_Params) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsNotReadyStatus returns the union data inside the NotReady as a NotReadyStatus
+func (t NotReady) AsNotReadyStatus() (NotReadyStatus, error) {
+	var body NotReadyStatus
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNotReadyStatus overwrites any union data inside the NotReady as the provided NotReadyStatus
+func (t *NotReady) FromNotReadyStatus(v NotReadyStatus) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNotReadyStatus performs a merge with any union data inside the NotReady, using the provided NotReadyStatus
+func (t *NotReady) MergeNotReadyStatus(v NotReadyStatus) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsNotReadyError returns the union data inside the NotReady as a NotReadyError
+func (t NotReady) AsNotReadyError() (NotReadyError, error) {
+	var body NotReadyError
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNotReadyError overwrites any union data inside the NotReady as the provided NotReadyError
+func (t *NotReady) FromNotReadyError(v NotReadyError) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNotReadyError performs a merge with any union data inside the NotReady, using the provided NotReadyError
+func (t *NotReady) MergeNotReadyError(v NotReadyError) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t NotReady) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *NotReady) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -1552,7 +1687,7 @@ type ClientInterface interface {
 	// Corresponds with GET /openapi.yaml (the `OpenAPI` operationId).
 	OpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// Readyz ready once keys are loaded and checked and storage answers
+	// Readyz ready when storage answers and at least one worker is alive, so that jobs can progress
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1703,7 +1838,7 @@ func (c *Client) OpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
-// Readyz ready once keys are loaded and checked and storage answers
+// Readyz ready when storage answers and at least one worker is alive, so that jobs can progress
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2549,7 +2684,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /openapi.yaml (the `OpenAPI` operationId).
 	OpenAPIWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OpenAPIResponse, error)
 
-	// ReadyzWithResponse ready once keys are loaded and checked and storage answers
+	// ReadyzWithResponse ready when storage answers and at least one worker is alive, so that jobs can progress
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2789,13 +2924,13 @@ type ReadyzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Status
+	JSON200 *Ready
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *NotReady
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ReadyzResponse) GetJSON200() *Status {
+func (r ReadyzResponse) GetJSON200() *Ready {
 	return r.JSON200
 }
 
@@ -3981,7 +4116,7 @@ func (c *ClientWithResponses) OpenAPIWithResponse(ctx context.Context, reqEditor
 	return ParseOpenAPIResponse(rsp)
 }
 
-// ReadyzWithResponse ready once keys are loaded and checked and storage answers
+// ReadyzWithResponse ready when storage answers and at least one worker is alive, so that jobs can progress
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -4285,7 +4420,7 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Status
+		var dest Ready
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
