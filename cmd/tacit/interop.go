@@ -24,7 +24,7 @@ func init() {
 // leadingID takes a circuit id given before the flags.
 func leadingID(args []string) (string, []string, error) {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return "", nil, errors.New("missing the circuit id (see `tacit circuits list`)")
+		return "", nil, usagef("missing the circuit id (see `tacit circuits list`)")
 	}
 	return args[0], args[1:], nil
 }
@@ -76,11 +76,11 @@ func attestationExport(e *env, args []string) error {
 	}
 	switch {
 	case *format != "evm" && *format != "snarkjs":
-		return fmt.Errorf("--format must be evm or snarkjs, not %q", *format)
+		return usagef("--format must be evm or snarkjs, not %q", *format)
 	case *format == "evm" && *out != "":
-		return errors.New("--out is for snarkjs; evm prints the calldata")
+		return usagef("--out is for snarkjs; evm prints the calldata")
 	case *format == "snarkjs" && (*keyDir == "" || *out == ""):
-		return errors.New("snarkjs needs --keys and --out")
+		return usagef("snarkjs needs --keys and --out")
 	}
 	data, err := os.ReadFile(*attPath)
 	if err != nil {
