@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -67,7 +66,7 @@ func exportSolidity(e *env, args []string) error {
 func attestationExport(e *env, args []string) error {
 	fs := e.flags("attestation export")
 	format := fs.String("format", "", "evm (ABI calldata for the exported verifier, printed as hex) or snarkjs (vk.json, proof.json, public.json)")
-	attPath := fs.String("attestation", "", "attestation file")
+	attPath := fs.String("attestation", "", "attestation file (- for standard input)")
 	keyDir := fs.String("keys", "", "key directory: the attestation's verifying key must be its (required for snarkjs)")
 	out := fs.String("out", "", "snarkjs: directory to write the three files into")
 	policyPath := fs.String("policy", "", "for a policy/v1 attestation: the lender's policy (policy.json) it answers, whose rules are public inputs")
@@ -82,7 +81,7 @@ func attestationExport(e *env, args []string) error {
 	case *format == "snarkjs" && (*keyDir == "" || *out == ""):
 		return usagef("snarkjs needs --keys and --out")
 	}
-	data, err := os.ReadFile(*attPath)
+	data, err := e.readInput("attestation", *attPath)
 	if err != nil {
 		return err
 	}
