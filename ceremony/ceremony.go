@@ -259,16 +259,35 @@ func Contribute(dir, id, name string, opts ...Option) (Step, error) {
 	return s, nil
 }
 
-// ParseBeacon decodes a hex beacon of at least MinBeaconBytes bytes.
+// ErrZeroBeacon refuses a beacon of zero bytes only: it is what a
+// coordinator who forgot to fetch the beacon would pass, and no public
+// random source ever produces it.
+var ErrZeroBeacon = errors.New("ceremony: the beacon is all zero bytes, not a public random value")
+
+// ParseBeacon decodes a hex beacon of at least MinBeaconBytes bytes, not
+// all zero.
 func ParseBeacon(s string) ([]byte, error) {
 	b, err := hex.DecodeString(s)
 	if err != nil || hex.EncodeToString(b) != s {
 		return nil, errors.New("ceremony: beacon must be lowercase hex")
 	}
-	if len(b) < MinBeaconBytes {
-		return nil, fmt.Errorf("ceremony: beacon must be at least %d bytes", MinBeaconBytes)
+	if err := checkBeacon(b); err != nil {
+		return nil, err
 	}
 	return b, nil
+}
+
+// checkBeacon refuses a beacon shorter than MinBeaconBytes or all zero.
+func checkBeacon(b []byte) error {
+	if len(b) < MinBeaconBytes {
+		return fmt.Errorf("ceremony: beacon must be at least %d bytes", MinBeaconBytes)
+	}
+	for _, c := range b {
+		if c != 0 {
+			return nil
+		}
+	}
+	return ErrZeroBeacon
 }
 
 // StartPhase2 closes phase 1: it verifies it, seals it with the public
@@ -280,8 +299,8 @@ func StartPhase2(dir, id string, ccs constraint.ConstraintSystem, beacon []byte,
 	if err != nil {
 		return Step{}, err
 	}
-	if len(beacon) < MinBeaconBytes {
-		return Step{}, fmt.Errorf("ceremony: beacon must be at least %d bytes", MinBeaconBytes)
+	if err := checkBeacon(beacon); err != nil {
+		return Step{}, err
 	}
 	if len(v.l.phase2) > 0 {
 		return Step{}, fmt.Errorf("ceremony: phase 2 of %s has already started", id)
@@ -358,6 +377,11 @@ type Result struct {
 	Sealed       bool
 	Listing      string // sha256sum-style lines, one per file of Steps
 	Transcript   string // sha256 of Listing, hex
+	// The public random beacons checked, hex: the one that closed phase 1
+	// (phase 2's step 0) and the one that closed phase 2 (seal.json);
+	// empty until that phase is closed.
+	Phase1Beacon string
+	Phase2Beacon string
 	// The keys, when sealed.
 	ProvingKey   groth16.ProvingKey
 	VerifyingKey groth16.VerifyingKey
@@ -393,8 +417,8 @@ func Seal(dir, id string, ccs constraint.ConstraintSystem, beacon []byte, opts .
 	if err != nil {
 		return nil, err
 	}
-	if len(beacon) < MinBeaconBytes {
-		return nil, fmt.Errorf("ceremony: beacon must be at least %d bytes", MinBeaconBytes)
+	if err := checkBeacon(beacon); err != nil {
+		return nil, err
 	}
 	if len(v.l.phase2) < 2 {
 		return nil, fmt.Errorf("ceremony: phase 2 of %s has no contribution yet (run `tacit ceremony phase2`, then contribute)", id)

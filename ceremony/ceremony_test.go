@@ -147,6 +147,9 @@ func TestThreePartyCeremonySealsWorkingKeys(t *testing.T) {
 	if len(res.Steps) != 1+3+4+1 {
 		t.Fatalf("%d steps", len(res.Steps))
 	}
+	if res.Phase1Beacon != hex.EncodeToString(beacon1) || res.Phase2Beacon != hex.EncodeToString(beacon2) {
+		t.Fatalf("beacons %q, %q", res.Phase1Beacon, res.Phase2Beacon)
+	}
 
 	// The transcript hash is `sha256sum ceremony.json phase1-*.bin phase2-*.bin seal.json | sha256sum`.
 	var listing strings.Builder
@@ -630,10 +633,20 @@ func TestStepRules(t *testing.T) {
 	if _, err := Verify(t.TempDir(), smallID, smallCCS); err == nil || !strings.Contains(err.Error(), "tacit ceremony init") {
 		t.Fatalf("verify without ceremony: %v", err)
 	}
-	for _, b := range []string{"", "00", "ABCDEF0123456789ABCDEF0123456789", "zz"} {
+	for _, b := range []string{"", "00", "ABCDEF0123456789ABCDEF0123456789", "zz", strings.Repeat("00", 32)} {
 		if _, err := ParseBeacon(b); err == nil {
 			t.Errorf("beacon %q accepted", b)
 		}
+	}
+	if _, err := ParseBeacon(strings.Repeat("00", 31) + "01"); err != nil {
+		t.Errorf("a beacon ending in 01: %v", err)
+	}
+	zero := make([]byte, 32)
+	if _, err := StartPhase2(dir, smallID, smallCCS, zero); !errors.Is(err, ErrZeroBeacon) {
+		t.Errorf("phase 2 with an all-zero beacon: %v", err)
+	}
+	if _, err := Seal(sealedDir, smallID, smallCCS, zero); !errors.Is(err, ErrZeroBeacon) {
+		t.Errorf("seal with an all-zero beacon: %v", err)
 	}
 }
 

@@ -39,6 +39,7 @@ type verifier struct {
 	evals      *mpcsetup.Phase2Evaluations
 	last2      *mpcsetup.Phase2
 	sealRecord *SealRecord
+	beacon1    string // hex, from phase 2's step 0
 	pk         groth16.ProvingKey
 	vk         groth16.VerifyingKey
 }
@@ -217,6 +218,7 @@ func (v *verifier) checkStart2() error {
 	if err != nil {
 		return v.fail(s, err)
 	}
+	v.beacon1 = h.Beacon
 	parts, err := readSections(body, 3)
 	if err != nil {
 		return v.fail(s, err)
@@ -361,7 +363,10 @@ func (v *verifier) checkSeal(data []byte) error {
 }
 
 func (v *verifier) result() (*Result, error) {
-	r := &Result{Circuit: v.id, Meta: *v.meta, Steps: append([]Step(nil), v.steps...), Sealed: v.sealRecord != nil, ProvingKey: v.pk, VerifyingKey: v.vk}
+	r := &Result{Circuit: v.id, Meta: *v.meta, Steps: append([]Step(nil), v.steps...), Sealed: v.sealRecord != nil, ProvingKey: v.pk, VerifyingKey: v.vk, Phase1Beacon: v.beacon1}
+	if v.sealRecord != nil {
+		r.Phase2Beacon = v.sealRecord.Beacon
+	}
 	var b strings.Builder
 	for _, s := range v.steps {
 		fmt.Fprintf(&b, "%s  %s\n", s.Hash, s.File)

@@ -99,18 +99,67 @@ type historyJSON struct {
 	Months      []recordJSON `json:"months"`
 }
 
+// exportRecordJSON is a month of a data holder's export, which may carry
+// its own month label. Credentials do not: their months are positional.
+type exportRecordJSON struct {
+	Month  *string `json:"month"`
+	Status *string `json:"status"`
+	Amount *uint64 `json:"amount"`
+}
+
+type exportJSON struct {
+	PeriodStart *string            `json:"periodStart"`
+	Months      []exportRecordJSON `json:"months"`
+}
+
 // ParseRecords decodes a data holder's export:
 // {"periodStart":"2023-11","months":[{"status":"ok","amount":125000}, ...]}.
+// A month may be labelled ({"month":"2023-11","status":"ok",...}); a label
+// must name the month at its position, periodStart plus its index, so a
+// month dropped or repeated by the export is refused instead of shifting
+// the months after it.
 func ParseRecords(data []byte) (History, error) {
-	var w historyJSON
+	var w exportJSON
 	if err := strictjson.Decode(data, &w, "records"); err != nil {
 		return History{}, err
 	}
-	h, err := w.history()
+	hw := historyJSON{PeriodStart: w.PeriodStart, Months: make([]recordJSON, len(w.Months))}
+	if w.Months == nil {
+		hw.Months = nil
+	}
+	for i, m := range w.Months {
+		hw.Months[i] = recordJSON{Status: m.Status, Amount: m.Amount}
+	}
+	h, err := hw.history()
 	if err != nil {
 		return History{}, fmt.Errorf("records: %w", err)
 	}
+	for i, m := range w.Months {
+		if m.Month == nil {
+			continue
+		}
+		field := fmt.Sprintf("months[%d].month", i)
+		label, err := ParseMonth(*m.Month)
+		if err != nil {
+			return History{}, fmt.Errorf("records: %w", &strictjson.FieldError{Field: field, Err: err})
+		}
+		if at := h.PeriodStart + Month(i); label != at {
+			return History{}, fmt.Errorf("records: %w", fieldErr(field, "labelled %s, but its position is %s (periodStart plus %d): is a month missing or repeated?", label, at, i))
+		}
+	}
 	return h, nil
+}
+
+// CheckRecordedBy refuses a history with months after the month that
+// contains day d: an issuer signing on d cannot attest to later months.
+func (h History) CheckRecordedBy(d Day) error {
+	last := MonthOf(d.Time())
+	if h.End()-1 <= last {
+		return nil
+	}
+	i := max(0, int(last-h.PeriodStart)+1)
+	return fieldErr(fmt.Sprintf("months[%d]", i), "is %s, after the signing date %s: a credential issued then holds months up to %s",
+		h.PeriodStart+Month(i), d, last)
 }
 
 func (w historyJSON) history() (History, error) {

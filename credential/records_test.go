@@ -104,6 +104,9 @@ func TestParseRecordsAccepts(t *testing.T) {
 		{"60 months", recordsDoc(`"2023-11"`, nMonths(60)...)},
 		{"first month 1970-01", recordsDoc(`"1970-01"`, okMonth)},
 		{"last month 2199-12", recordsDoc(`"2199-11"`, okMonth, okMonth)},
+		{"every month labelled", recordsDoc(`"2023-11"`, `{"month":"2023-11","status":"ok","amount":1}`,
+			`{"month":"2023-12","status":"late30","amount":2}`, `{"month":"2024-01","status":"ok","amount":3}`)},
+		{"some months labelled", third(`{"status":"ok","amount":1,"month":"2024-01"}`)},
 		{"keys in another order and whitespace", " {\"months\" : [ {\"amount\":1, \"status\":\"ok\"} ],\n\"periodStart\":\"2023-11\"}\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,6 +167,13 @@ func TestParseRecordsRefuses(t *testing.T) {
 		{"null status", third(`{"status":null,"amount":1}`), `field "months[2].status": missing`},
 		{"null amount", third(`{"status":"ok","amount":null}`), `field "months[2].amount": missing`},
 		{"months as an object", `{"periodStart":"2023-11","months":{}}`, `field "months": expected an array`},
+		{"month label off by one", third(`{"month":"2024-02","status":"ok","amount":1}`), `field "months[2].month": labelled 2024-02, but its position is 2024-01`},
+		{"month label before its position", third(`{"month":"2023-12","status":"ok","amount":1}`), `labelled 2023-12, but its position is 2024-01`},
+		{"month label malformed", third(`{"month":"2024-1","status":"ok","amount":1}`), `field "months[2].month"`},
+		{"month label a date", third(`{"month":"2024-01-01","status":"ok","amount":1}`), `field "months[2].month"`},
+		{"month label a number", third(`{"month":202401,"status":"ok","amount":1}`), `field "months[2].month"`},
+		{"month label null and the next one dropped", recordsDoc(`"2023-11"`, `{"month":null,"status":"ok","amount":1}`, `{"month":"2024-01","status":"ok","amount":1}`), `field "months[1].month"`},
+		{"duplicate month label key", third(`{"month":"2024-01","month":"2024-01","status":"ok","amount":1}`), `"months[2].month" appears twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, err := credential.ParseRecords([]byte(tc.doc))
@@ -189,6 +199,49 @@ func TestParseRecordsErrorsDoNotEchoValues(t *testing.T) {
 		_, err := credential.ParseRecords([]byte(tc.doc))
 		if err == nil || strings.Contains(err.Error(), tc.value) {
 			t.Errorf("%s: error %v echoes %s", tc.doc, err, tc.value)
+		}
+	}
+}
+
+// TestParseRecordsDroppedMonth: an export that lost a month shifts every
+// later month back by one; labels catch it at the first shifted month.
+func TestParseRecordsDroppedMonth(t *testing.T) {
+	var months []string
+	for i, m := range []string{"2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-07", "2024-08"} { // 2024-06 dropped
+		months = append(months, fmt.Sprintf(`{"month":%q,"status":"ok","amount":%d}`, m, i+1))
+	}
+	_, err := credential.ParseRecords([]byte(recordsDoc(`"2024-01"`, months...)))
+	wantErr(t, err, `field "months[5].month": labelled 2024-07, but its position is 2024-06`)
+
+	// Unlabelled, the same export parses: the labels are what catch it.
+	if _, err := credential.ParseRecords([]byte(recordsDoc(`"2024-01"`, nMonths(7)...))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCheckRecordedBy(t *testing.T) {
+	h := fixture.History("2026-01", 11, nil) // 2026-01 .. 2026-11
+	for _, tc := range []struct {
+		day  string
+		want string // "" accepted
+	}{
+		{"2026-11-01", ""},
+		{"2026-11-30", ""},
+		{"2027-03-15", ""},
+		{"2026-10-31", `field "months[10]": is 2026-11, after the signing date 2026-10-31`},
+		{"2026-06-15", `field "months[6]": is 2026-07`},
+		{"2025-12-31", `field "months[0]": is 2026-01`},
+		{"2020-01-01", `field "months[0]": is 2026-01`},
+	} {
+		err := h.CheckRecordedBy(fixture.Day(tc.day))
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("signed %s: %v", tc.day, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("signed %s: %v, want %q", tc.day, err, tc.want)
 		}
 	}
 }
@@ -258,6 +311,9 @@ func FuzzParseRecords(f *testing.F) {
 		recordsDoc(`"2199-12"`, okMonth, okMonth),
 		recordsDoc(`"2023-11"`, okMonth) + ` {}`,
 		`{"periodStart":"2023-11","months":[{"status":"late90","amount":281474976710656}]}`,
+		recordsDoc(`"2023-11"`, `{"month":"2023-11","status":"ok","amount":1}`, `{"month":"2023-12","status":"default","amount":2}`),
+		recordsDoc(`"2024-01"`, `{"month":"2024-01","status":"ok","amount":1}`, `{"month":"2024-03","status":"ok","amount":2}`),
+		third(`{"month":"2024-1","status":"ok","amount":1}`),
 	} {
 		f.Add([]byte(s))
 	}

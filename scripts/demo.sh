@@ -9,7 +9,9 @@ mkdir -p "$WORK"
 cd "$WORK"
 rm -f issuer.key holder.key cred.json cred-bad.json att.json att-b.json
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold headings only on a terminal, and never with NO_COLOR set (no-color.org).
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD='' PLAIN=''; fi
+step() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"; }
 run()  { printf '$ %s\n' "$*"; "$@"; }
 refused() { # a command that must fail
   printf '$ %s\n' "$*"

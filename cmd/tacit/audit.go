@@ -30,11 +30,12 @@ func auditCmd(e *env, args []string) error {
 	ceremonyDir := fs.String("ceremony", "", "ceremony directory the keys must follow from")
 	timeout := fs.Duration("timeout", 30*time.Second, "timeout for --server")
 	sel := fs.String("circuit", "all", "circuit id to audit, or all")
+	asJSON := fs.Bool("json", false, "print the checks as JSON (exit status 1 if one fails)")
 	if err := parse(fs, args); err != nil {
-		return err
+		return e.jsonResult(*asJSON, err)
 	}
 	if (*keyDir == "") == (*server == "") {
-		return errors.New("give exactly one of --keys and --server")
+		return e.jsonResult(*asJSON, usagef("give exactly one of --keys and --server"))
 	}
 	var (
 		pub    []audit.Published
@@ -55,20 +56,37 @@ func auditCmd(e *env, args []string) error {
 		pub, err = audit.FromServer(ctx, &http.Client{Timeout: *timeout}, *server, key)
 	}
 	if err != nil {
-		return err
+		return e.jsonResult(*asJSON, err)
 	}
-	return runAudit(e, source, pub, *sel, *ceremonyDir)
+	return runAudit(e, source, pub, *sel, *ceremonyDir, *asJSON)
+}
+
+// auditResult is the --json result of audit and keys verify.
+type auditResult struct {
+	OK       bool         `json:"ok"`
+	Source   string       `json:"source"`
+	Gnark    string       `json:"gnark"`
+	Ceremony bool         `json:"ceremonyChecked"`
+	Checks   []auditCheck `json:"checks"`
+	Error    *jsonError   `json:"error,omitempty"`
+}
+
+type auditCheck struct {
+	Circuit string `json:"circuit"`
+	Check   string `json:"check"`
+	Result  string `json:"result"` // ok, fail or note
+	Error   string `json:"error,omitempty"`
 }
 
 // runAudit audits pub, published by source, against this source tree: the
 // circuit sel (or all), and a ceremony directory if one is given. It prints
 // one line per check.
-func runAudit(e *env, source string, pub []audit.Published, sel, ceremonyDir string) error {
+func runAudit(e *env, source string, pub []audit.Published, sel, ceremonyDir string, asJSON bool) error {
 	var cfg audit.Config
 	if sel != "all" {
 		info, err := lookupCircuit(sel)
 		if err != nil {
-			return err
+			return e.jsonResult(asJSON, err)
 		}
 		cfg.Circuits = []circuits.Info{info}
 	}
@@ -78,6 +96,26 @@ func runAudit(e *env, source string, pub []audit.Published, sel, ceremonyDir str
 		}
 	}
 	r := audit.Run(source, pub, cfg)
+	if asJSON {
+		out := auditResult{OK: r.Err() == nil, Source: source, Gnark: circuits.GnarkVersion, Ceremony: cfg.Ceremony != nil, Checks: []auditCheck{}}
+		for _, c := range r.Checks {
+			ac := auditCheck{Circuit: c.Circuit, Check: c.What, Result: "ok"}
+			switch {
+			case c.Note:
+				ac.Result = "note"
+			case c.Err != nil:
+				ac.Result, ac.Error = "fail", c.Err.Error()
+			}
+			out.Checks = append(out.Checks, ac)
+		}
+		if err := r.Err(); err != nil {
+			out.Error = &jsonError{Code: "audit_failed", Message: err.Error()}
+		}
+		if err := e.printJSON(out); err != nil {
+			return err
+		}
+		return r.Err()
+	}
 	fmt.Fprintf(e.stdout, "audit of %s against this source tree (gnark %s)\n", source, circuits.GnarkVersion)
 	for _, c := range r.Checks {
 		switch {
@@ -109,7 +147,7 @@ func circuitsExplain(e *env, args []string) error {
 		return errUsage
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: tacit circuits explain ID (see `tacit circuits list`)")
+		return usagef("usage: tacit circuits explain ID (see `tacit circuits list`)")
 	}
 	info, err := lookupCircuit(fs.Arg(0))
 	if err != nil {
@@ -132,12 +170,17 @@ func circuitsExplain(e *env, args []string) error {
 	return nil
 }
 
-// lookupCircuit accepts a circuit id or its folder name (no-default-v1).
+// lookupCircuit accepts a statement the same way everywhere: its id
+// (no-default/v1), its name (no-default, what a lender asks for) or its
+// key folder's name (no-default-v1).
 func lookupCircuit(id string) (circuits.Info, error) {
 	for _, info := range circuits.All() {
 		if keys.Folder(info.ID) == id {
 			return info, nil
 		}
+	}
+	if st, err := circuits.Resolve(id); err == nil {
+		return circuits.Lookup(st.ID())
 	}
 	return circuits.Lookup(id)
 }

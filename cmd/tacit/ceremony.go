@@ -31,7 +31,7 @@ func init() {
 // ceremony, "all" means every registered circuit with a folder in dir.
 func ceremonyCircuits(dir, sel string, existing bool) ([]circuits.Info, error) {
 	if sel != "all" {
-		info, err := circuits.Lookup(sel)
+		info, err := lookupCircuit(sel)
 		if err != nil {
 			return nil, err
 		}
@@ -192,6 +192,12 @@ func printTranscript(e *env, res *ceremony.Result) error {
 		fmt.Fprintf(e.stdout, "  ok  %s\n", s)
 	}
 	fmt.Fprintf(e.stdout, "  contributors: %s\n", strings.Join(res.Contributors, ", "))
+	for _, b := range []struct{ phase, hex string }{{"1", res.Phase1Beacon}, {"2", res.Phase2Beacon}} {
+		if b.hex == "" {
+			b.hex = "(phase " + b.phase + " not closed yet)"
+		}
+		fmt.Fprintf(e.stdout, "  phase %s beacon: %s\n", b.phase, b.hex)
+	}
 	fmt.Fprintf(e.stdout, "  listing (sha256sum format):\n")
 	for _, line := range strings.Split(strings.TrimSuffix(res.Listing, "\n"), "\n") {
 		fmt.Fprintf(e.stdout, "    %s\n", line)

@@ -51,12 +51,20 @@ func TestCeremonyEndToEnd(t *testing.T) {
 		timed("phase 2 contribution: "+name, "ceremony", "contribute", "--dir", cdir, "--name", name, "--circuit", id)
 	}
 	out := timed("verify", "ceremony", "verify", "--dir", cdir, "--circuit", id)
-	if !strings.Contains(out, "transcript verified (phase 2 open)") || !strings.Contains(out, "phase2/carol") {
+	if !strings.Contains(out, "transcript verified (phase 2 open)") || !strings.Contains(out, "phase2/carol") ||
+		!strings.Contains(out, "phase 1 beacon: "+strings.Repeat("5a", 32)) || !strings.Contains(out, "phase 2 beacon: (phase 2 not closed yet)") {
 		t.Fatalf("verify printed:\n%s", out)
 	}
+	if code, _, errOut := tacit(t, "ceremony", "seal", "--dir", cdir, "--circuit", id, "--beacon", strings.Repeat("00", 32), "--out", kdir); code != 1 || !strings.Contains(errOut, "all zero") {
+		t.Fatalf("seal with an all-zero beacon: exit %d, %s", code, errOut)
+	}
 	out = timed("seal", "ceremony", "seal", "--dir", cdir, "--circuit", id, "--beacon", strings.Repeat("a5", 32), "--out", kdir)
-	if !strings.Contains(out, "transcript verified (sealed)") || !strings.Contains(out, "wrote keys to") {
+	if !strings.Contains(out, "transcript verified (sealed)") || !strings.Contains(out, "wrote keys to") ||
+		!strings.Contains(out, "phase 1 beacon: "+strings.Repeat("5a", 32)) || !strings.Contains(out, "phase 2 beacon: "+strings.Repeat("a5", 32)) {
 		t.Fatalf("seal printed:\n%s", out)
+	}
+	if out := must(t, "ceremony", "verify", "--dir", cdir, "--circuit", id); !strings.Contains(out, "phase 2 beacon: "+strings.Repeat("a5", 32)) {
+		t.Fatalf("verify of the sealed ceremony printed:\n%s", out)
 	}
 	files, _ := filepath.Glob(filepath.Join(cdir, keys.Folder(id), "*"))
 	for _, f := range files {

@@ -70,8 +70,8 @@ func readHolder(path string) (credential.HolderSecret, error) {
 	return s, nil
 }
 
-func readCredential(path string) (*credential.Credential, error) {
-	data, err := os.ReadFile(path)
+func (e *env) readCredential(path string) (*credential.Credential, error) {
+	data, err := e.readInput("credential", path)
 	if err != nil {
 		return nil, err
 	}
@@ -86,11 +86,11 @@ func credentialSign(e *env, args []string) error {
 	fs := e.flags("credential sign")
 	keyPath := fs.String("key", "", "issuer key file")
 	subject := fs.String("subject", "", "the holder's subject commitment (64 hex)")
-	records := fs.String("records", "", "records JSON exported by the data holder")
+	records := fs.String("records", "", "records JSON exported by the data holder (- for standard input)")
 	expires := fs.String("expires", "", "expiry date, YYYY-MM-DD")
 	issued := fs.String("issued", "", "issue date, YYYY-MM-DD (default: today, UTC)")
 	kind := fs.String("kind", "payment-history", "credential kind: payment-history or revenue")
-	out := fs.String("out", "", "where to write the credential")
+	out := fs.String("out", "", "where to write the credential (- for standard output)")
 	if err := parse(fs, args, "key", "subject", "records", "expires", "out"); err != nil {
 		return err
 	}
@@ -104,25 +104,29 @@ func credentialSign(e *env, args []string) error {
 	}
 	terms := credential.Terms{IssuedAt: credential.DayOf(time.Now())}
 	if terms.Kind, err = credential.ParseKind(*kind); err != nil {
-		return fmt.Errorf("--kind: %w", err)
+		return flagErr("kind", err)
 	}
 	if terms.Subject, err = credential.ParseSubject(*subject); err != nil {
-		return fmt.Errorf("--subject: %w", err)
+		return flagErr("subject", err)
 	}
 	if terms.ExpiresAt, err = credential.ParseDay(*expires); err != nil {
-		return fmt.Errorf("--expires: %w", err)
+		return flagErr("expires", err)
 	}
 	if *issued != "" {
 		if terms.IssuedAt, err = credential.ParseDay(*issued); err != nil {
-			return fmt.Errorf("--issued: %w", err)
+			return flagErr("issued", err)
 		}
 	}
-	recData, err := os.ReadFile(*records)
+	recData, err := e.readInput("records", *records)
 	if err != nil {
 		return err
 	}
 	hist, err := credential.ParseRecords(recData)
 	if err != nil {
+		return fmt.Errorf("%s: %w", *records, err)
+	}
+	// The issued-at day is the signing date: no month after its month.
+	if err := hist.CheckRecordedBy(terms.IssuedAt); err != nil {
 		return fmt.Errorf("%s: %w", *records, err)
 	}
 	c, err := credential.Sign(key, terms, hist)
@@ -133,20 +137,21 @@ func credentialSign(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.Write(*out, append(data, '\n'), 0o600); err != nil {
+	where, err := e.writeOutput(*out, append(data, '\n'), 0o600)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "signed %s credential: %d months from %s, expires %s\n", c.Kind, len(c.Months), c.PeriodStart, c.ExpiresAt)
+	fmt.Fprintf(e.note(*out), "wrote %s: signed %s credential: %d months from %s, expires %s\n", where, c.Kind, len(c.Months), c.PeriodStart, c.ExpiresAt)
 	return nil
 }
 
 func credentialVerify(e *env, args []string) error {
 	fs := e.flags("credential verify")
-	path := fs.String("credential", "", "credential file")
+	path := fs.String("credential", "", "credential file (- for standard input)")
 	if err := parse(fs, args, "credential"); err != nil {
 		return err
 	}
-	c, err := readCredential(*path)
+	c, err := e.readCredential(*path)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -24,7 +23,7 @@ func init() {
 // leadingID takes a circuit id given before the flags.
 func leadingID(args []string) (string, []string, error) {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return "", nil, errors.New("missing the circuit id (see `tacit circuits list`)")
+		return "", nil, usagef("missing the circuit id (see `tacit circuits list`)")
 	}
 	return args[0], args[1:], nil
 }
@@ -67,7 +66,7 @@ func exportSolidity(e *env, args []string) error {
 func attestationExport(e *env, args []string) error {
 	fs := e.flags("attestation export")
 	format := fs.String("format", "", "evm (ABI calldata for the exported verifier, printed as hex) or snarkjs (vk.json, proof.json, public.json)")
-	attPath := fs.String("attestation", "", "attestation file")
+	attPath := fs.String("attestation", "", "attestation file (- for standard input)")
 	keyDir := fs.String("keys", "", "key directory: the attestation's verifying key must be its (required for snarkjs)")
 	out := fs.String("out", "", "snarkjs: directory to write the three files into")
 	policyPath := fs.String("policy", "", "for a policy/v1 attestation: the lender's policy (policy.json) it answers, whose rules are public inputs")
@@ -76,13 +75,13 @@ func attestationExport(e *env, args []string) error {
 	}
 	switch {
 	case *format != "evm" && *format != "snarkjs":
-		return fmt.Errorf("--format must be evm or snarkjs, not %q", *format)
+		return usagef("--format must be evm or snarkjs, not %q", *format)
 	case *format == "evm" && *out != "":
-		return errors.New("--out is for snarkjs; evm prints the calldata")
+		return usagef("--out is for snarkjs; evm prints the calldata")
 	case *format == "snarkjs" && (*keyDir == "" || *out == ""):
-		return errors.New("snarkjs needs --keys and --out")
+		return usagef("snarkjs needs --keys and --out")
 	}
-	data, err := os.ReadFile(*attPath)
+	data, err := e.readInput("attestation", *attPath)
 	if err != nil {
 		return err
 	}

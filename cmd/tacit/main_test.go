@@ -14,8 +14,18 @@ import (
 // tacit runs the CLI in-process and returns its exit code and output.
 func tacit(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return tacitIn(t, "", args...)
+}
+
+// tacitIn is tacit with stdin as standard input. No output of any command
+// holds an ANSI escape: the CLI prints no colour, terminal or not.
+func tacitIn(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(args, &out, &errOut)
+	code := runIO(strings.NewReader(stdin), args, &out, &errOut)
+	if strings.ContainsRune(out.String()+errOut.String(), '\x1b') {
+		t.Errorf("tacit %s printed an ANSI escape", strings.Join(args, " "))
+	}
 	return code, out.String(), errOut.String()
 }
 
@@ -82,6 +92,7 @@ func TestIssuerBusinessLenderFlow(t *testing.T) {
 	if !strings.Contains(out, "verified no-default/v1") {
 		t.Fatalf("verify printed %q", out)
 	}
+	scriptable(t, p, issuer, nonce, proveArgs)
 
 	// The default at index 3 (2024-02) is inside a 36-month window.
 	long := append([]string(nil), proveArgs...)

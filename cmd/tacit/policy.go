@@ -43,10 +43,10 @@ func parseFile(fs *flag.FlagSet, args []string, what string) (string, error) {
 		file, rest = rest[0], rest[1:]
 	}
 	if len(rest) > 0 {
-		return "", fmt.Errorf("unexpected argument %q", rest[0])
+		return "", usagef("unexpected argument %q", rest[0])
 	}
 	if file == "" {
-		return "", fmt.Errorf("missing the %s file argument", what)
+		return "", usagef("missing the %s file argument", what)
 	}
 	return file, nil
 }
@@ -133,7 +133,7 @@ func registryBuild(e *env, args []string) error {
 	}
 	k, err := credential.ParseKind(*kind)
 	if err != nil {
-		return fmt.Errorf("--kind: %w", err)
+		return flagErr("kind", err)
 	}
 	keys := make([]credential.IssuerKey, len(issuers))
 	for i, s := range issuers {

@@ -23,6 +23,13 @@ func keysSetup(e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	for i, id := range ids {
+		info, err := lookupCircuit(id)
+		if err != nil {
+			return flagErr("circuit", err)
+		}
+		ids[i] = info.ID
+	}
 	return keys.Setup(*dir, e.stdout, ids...)
 }
 
@@ -32,14 +39,15 @@ func keysVerify(e *env, args []string) error {
 	fs := e.flags("keys verify")
 	dir := fs.String("dir", "keys", "key directory to check")
 	sel := fs.String("circuit", "all", "circuit id to check, or all (circuits without keys in the directory are noted)")
+	asJSON := fs.Bool("json", false, "print the checks as JSON (exit status 1 if one fails)")
 	if err := parse(fs, args); err != nil {
-		return err
+		return e.jsonResult(*asJSON, err)
 	}
 	pub, err := audit.FromKeys(*dir)
 	if err != nil {
-		return err
+		return e.jsonResult(*asJSON, err)
 	}
-	return runAudit(e, *dir, pub, *sel, "")
+	return runAudit(e, *dir, pub, *sel, "", *asJSON)
 }
 
 type circuitJSON struct {

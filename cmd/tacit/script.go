@@ -1,0 +1,199 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/tacit-zk/tacit/circuits"
+	"github.com/tacit-zk/tacit/internal/atomicfile"
+	"github.com/tacit-zk/tacit/statement"
+	"github.com/tacit-zk/tacit/verifier"
+)
+
+// What makes the CLI scriptable: `-` for standard input and output,
+// --json results, and `tacit version`.
+
+func init() {
+	register("version", "print the tacit version and the gnark version it proves with [--json]", version)
+}
+
+// stdio is the file name that means standard input or output.
+const stdio = "-"
+
+// maxInput bounds a file read from standard input, like the largest file
+// the commands read from disk (a policy attestation is well under it).
+const maxInput = 16 << 20
+
+// readInput reads a file, or standard input for "-" (once per command:
+// a second "-" is a usage error).
+func (e *env) readInput(flagName, path string) ([]byte, error) {
+	if path != stdio {
+		return os.ReadFile(path)
+	}
+	if e.stdinUsed {
+		return nil, usagef("--%s -: standard input is already read by another flag", flagName)
+	}
+	e.stdinUsed = true
+	data, err := io.ReadAll(io.LimitReader(e.stdin, maxInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading standard input: %w", err)
+	}
+	if len(data) > maxInput {
+		return nil, fmt.Errorf("standard input is over %d bytes", maxInput)
+	}
+	return data, nil
+}
+
+// writeOutput writes data to path atomically, or to standard output for
+// "-". It returns where the data went, for the command's message.
+func (e *env) writeOutput(path string, data []byte, perm os.FileMode) (string, error) {
+	if path != stdio {
+		return path, atomicfile.Write(path, data, perm)
+	}
+	_, err := e.stdout.Write(data)
+	return "standard output", err
+}
+
+// note is where a command's message goes: standard output, unless its
+// data goes there (--out -).
+func (e *env) note(out string) io.Writer {
+	if out == stdio {
+		return e.stderr
+	}
+	return e.stdout
+}
+
+// printJSON prints v as indented JSON on standard output.
+func (e *env) printJSON(v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(e.stdout, string(data))
+	return err
+}
+
+// jsonError is the error of a --json result.
+type jsonError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// refusal is the --json result of a command that failed: the same exit
+// status (1, or 2 for a usage error), and this object on standard output.
+type refusal struct {
+	OK    bool      `json:"ok"`
+	Error jsonError `json:"error"`
+}
+
+// jsonResult runs a command body; with asJSON, a failure is also printed
+// as a refusal object on standard output. The error is returned unchanged,
+// so the exit status and the message on standard error stay the same.
+func (e *env) jsonResult(asJSON bool, err error) error {
+	if err == nil || !asJSON || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	if perr := e.printJSON(refusal{Error: jsonError{Code: errorCode(err), Message: err.Error()}}); perr != nil {
+		return errors.Join(err, perr)
+	}
+	return err
+}
+
+// errorCodes are the codes of refusals, the same as the HTTP API's
+// (server/errors.go) where both can refuse for the same reason.
+var errorCodes = []struct {
+	err  error
+	code string
+}{
+	{errUsage, "usage"},
+	{statement.ErrUnsatisfied, "unsatisfied"},
+	{verifier.ErrMalformed, "malformed_attestation"},
+	{verifier.ErrUnknownStatement, "unknown_statement"},
+	{verifier.ErrKeyMismatch, "key_fingerprint_mismatch"},
+	{verifier.ErrWrongIssuer, "untrusted_issuer"},
+	{verifier.ErrWrongLender, "wrong_lender"},
+	{verifier.ErrWrongNonce, "wrong_nonce"},
+	{verifier.ErrStaleAsOf, "stale_as_of"},
+	{verifier.ErrFutureAsOf, "future_as_of"},
+	{verifier.ErrWindowTooShort, "window_too_short"},
+	{verifier.ErrWeakerStatement, "statement_mismatch"},
+	{verifier.ErrOtherStatement, "statement_mismatch"},
+	{verifier.ErrBadProof, "bad_proof"},
+	{verifier.ErrWrongPolicy, "wrong_policy"},
+	{verifier.ErrRetiredRoot, "retired_issuer_set_root"},
+	{verifier.ErrWrongIssuerSet, "wrong_issuer_set"},
+	{verifier.ErrNeedsRequest, "request_required"},
+}
+
+func errorCode(err error) string {
+	for _, c := range errorCodes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return "error"
+}
+
+// versionInfo is what `tacit version` prints.
+type versionInfo struct {
+	Version  string `json:"version"`
+	Revision string `json:"revision,omitempty"`
+	Modified bool   `json:"modified,omitempty"`
+	Go       string `json:"go"`
+	Gnark    string `json:"gnark"`
+}
+
+// buildVersion reads the version from the build: the module version when
+// installed with `go install ...@version`, else the VCS revision.
+func buildVersion() versionInfo {
+	v := versionInfo{Version: "(devel)", Go: runtime.Version(), Gnark: circuits.GnarkVersion}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	if bi.Main.Version != "" {
+		v.Version = bi.Main.Version
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			v.Revision = s.Value
+		case "vcs.modified":
+			v.Modified = s.Value == "true"
+		}
+	}
+	for _, d := range bi.Deps {
+		if d.Path == "github.com/consensys/gnark" {
+			v.Gnark = d.Version
+		}
+	}
+	return v
+}
+
+func version(e *env, args []string) error {
+	fs := e.flags("version")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	v := buildVersion()
+	if *asJSON {
+		return e.printJSON(v)
+	}
+	line := "tacit " + v.Version
+	if v.Revision != "" {
+		line += " (" + v.Revision
+		if v.Modified {
+			line += ", modified"
+		}
+		line += ")"
+	}
+	fmt.Fprintf(e.stdout, "%s\ngnark %s, %s\n", line, v.Gnark, v.Go)
+	return nil
+}
