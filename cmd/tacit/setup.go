@@ -20,7 +20,12 @@ func keysSetup(e *env, args []string) error {
 	dir := fs.String("dir", "keys", "key directory to write")
 	var ids multiFlag
 	fs.Var(&ids, "circuit", "a circuit id to set up (repeatable; default: every circuit)")
+	force := fs.Bool("force", false, "replace existing development keys")
+	replaceCeremony := fs.Bool("replace-ceremony-keys", false, "with --force, also replace keys a ceremony sealed")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := keys.CheckOverwrite(*dir, keys.Overwrite{Force: *force, Ceremony: *replaceCeremony}, ids...); err != nil {
 		return err
 	}
 	return keys.Setup(*dir, e.stdout, ids...)
