@@ -113,7 +113,8 @@ func serve(e *env, args []string) error {
 	fs := e.flags("serve")
 	sf := storageOn(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
-	authFile := fs.String("auth", "", "API key file (from `tacit apikey new`)")
+	authFile := fs.String("auth", "", "API key file (from `tacit apikey new`); reread while serving, so new and revoked keys need no restart")
+	authReload := fs.Duration("auth-reload", 2*time.Second, "how often to reread the API key file (also at once on SIGHUP)")
 	workers := fs.Int("workers", 1, "in-process proving workers; 0 for none")
 	dev := fs.Bool("dev", false, "development mode: dev keys, demo API keys, demo issuers and a demo registry (never in production)")
 	registryFile := fs.String("registry", "", "accredited-issuer registry (from `tacit registry build`); without it the service takes no policies")
@@ -138,6 +139,9 @@ func serve(e *env, args []string) error {
 			return err
 		}
 		book = b
+		if err := reloadKeys(ctx, *authFile, book, *authReload, log); err != nil {
+			return err
+		}
 	} else if !*dev {
 		return errors.New("no API keys: pass --auth FILE (create keys with `tacit apikey new --auth FILE --name NAME --role ROLE`), or run with --dev for a local demo")
 	}
