@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +13,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/server"
 	"github.com/tacit-zk/tacit/server/auth"
 	"github.com/tacit-zk/tacit/server/ratelimit"
@@ -62,15 +66,7 @@ func TestRevokedKeyRefusedWithoutRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := server.MemoryStorage(testJobs(), ratelimit.Config{Limit: 1 << 20, Window: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	box, _ := sealed.New(make([]byte, sealed.KeySize))
-	srv, err := server.New(server.Config{Keys: keyDir, Auth: book, Queue: store.Queue, Challenges: store.Challenges, Issuers: store.Issuers, Limiter: store.Limiter, Box: box})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, _ := bare(t, server.Config{Auth: book})
 	r, err := auth.NewReloader(path, book, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -79,13 +75,7 @@ func TestRevokedKeyRefusedWithoutRestart(t *testing.T) {
 	defer cancel()
 	go r.Run(ctx, 50*time.Millisecond, nil)
 
-	status := func(key string) int {
-		req := httptest.NewRequest(http.MethodGet, "/v1/circuits", nil)
-		req.Header.Set("Authorization", "Bearer "+key)
-		rec := httptest.NewRecorder()
-		srv.Handler().ServeHTTP(rec, req)
-		return rec.Code
-	}
+	status := func(key string) int { return get(srv, key, "/v1/circuits").Code }
 	within := func(what string, cond func() bool) {
 		t.Helper()
 		for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
@@ -106,4 +96,97 @@ func TestRevokedKeyRefusedWithoutRestart(t *testing.T) {
 	}
 	globexKey := newKey("globex", auth.RoleBusiness)
 	within("new key accepted", func() bool { return status(globexKey) == http.StatusOK })
+}
+
+// bare returns a server on memory storage with one key per role in book
+// (nil: a fresh book with an admin key), with cfg's other settings.
+func bare(t *testing.T, cfg server.Config) (*server.Server, string) {
+	t.Helper()
+	store, err := server.MemoryStorage(testJobs(), ratelimit.Config{Limit: 1 << 20, Window: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key string
+	if cfg.Auth == nil {
+		cfg.Auth = auth.NewBook()
+		key, _, _ = auth.NewKey("admin", auth.RoleAdmin)
+		cfg.Auth.Add(key, auth.Principal{Name: "admin", Role: auth.RoleAdmin})
+	}
+	if cfg.Keys == "" {
+		cfg.Keys = keyDir
+	}
+	cfg.Queue, cfg.Challenges, cfg.Issuers, cfg.Limiter = store.Queue, store.Challenges, store.Issuers, store.Limiter
+	if cfg.Box == nil {
+		cfg.Box, _ = sealed.New(make([]byte, sealed.KeySize))
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, key
+}
+
+func get(srv *server.Server, key, path string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+// TestDevelopmentKeysWarning: a server outside development mode that runs
+// single-party keys says so in its start log and on every circuit of
+// GET /v1/circuits; in development mode, or with ceremony keys, it does not.
+func TestDevelopmentKeysWarning(t *testing.T) {
+	t.Parallel()
+	ceremonyKeys := t.TempDir()
+	folder := keys.Folder(nodefault.ID)
+	os.MkdirAll(filepath.Join(ceremonyKeys, folder), 0o755)
+	for _, name := range []string{keys.CircuitFile, keys.ProvingFile, keys.VerifyingFile, keys.ManifestFile} {
+		data, err := os.ReadFile(filepath.Join(keyDir, folder, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == keys.ManifestFile {
+			var m keys.Manifest
+			json.Unmarshal(data, &m)
+			m.Setup = keys.SetupInfo{Kind: keys.SetupCeremony, Transcript: strings.Repeat("ab", 32)}
+			data, _ = json.Marshal(m)
+		}
+		os.WriteFile(filepath.Join(ceremonyKeys, folder, name), data, 0o644)
+	}
+	for _, tc := range []struct {
+		name string
+		dev  bool
+		keys string
+		warn bool
+	}{
+		{"production mode, development keys", false, keyDir, true},
+		{"development mode, development keys", true, keyDir, false},
+		{"production mode, ceremony keys", false, ceremonyKeys, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &logBuffer{}
+			srv, key := bare(t, server.Config{Keys: tc.keys, Development: tc.dev, Log: logs.logger()})
+			if got := strings.Contains(logs.String(), "single-party development keys") && strings.Contains(logs.String(), "level=WARN"); got != tc.warn {
+				t.Errorf("start log warns: %v, want %v\n%s", got, tc.warn, logs)
+			}
+			rec := get(srv, key, "/v1/circuits")
+			var list []map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || rec.Code != http.StatusOK || len(list) != 1 {
+				t.Fatalf("GET /v1/circuits: %d %s", rec.Code, rec.Body)
+			}
+			rec = get(srv, key, "/v1/circuits/"+folder)
+			var one map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &one); err != nil || rec.Code != http.StatusOK {
+				t.Fatalf("GET /v1/circuits/%s: %d %s", folder, rec.Code, rec.Body)
+			}
+			for _, c := range []map[string]any{list[0], one} {
+				w, has := c["warning"].(string)
+				if has != tc.warn || has && !strings.Contains(w, "forge") {
+					t.Errorf("warning %q (present %v), want present %v", w, has, tc.warn)
+				}
+			}
+		})
+	}
 }

@@ -180,7 +180,7 @@ func serve(e *env, args []string) error {
 	}
 	srv, err := server.New(server.Config{
 		Keys: keyDir, Auth: book, Queue: store.Queue, Challenges: store.Challenges, Issuers: store.Issuers,
-		Limiter: store.Limiter, Box: box, Ping: store.Ping, Log: log, Registry: reg,
+		Limiter: store.Limiter, Box: box, Ping: store.Ping, Log: log, Registry: reg, Development: *dev,
 	})
 	if err != nil {
 		return err
