@@ -1,12 +1,16 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +21,11 @@ import (
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/server"
 	"github.com/tacit-zk/tacit/server/auth"
+	"github.com/tacit-zk/tacit/server/jobs"
 	"github.com/tacit-zk/tacit/server/ratelimit"
 	"github.com/tacit-zk/tacit/server/sealed"
+	"github.com/tacit-zk/tacit/server/worker"
+	"github.com/tacit-zk/tacit/statement"
 )
 
 // TestOpenAPIServersAreRelative: the served contract names no host or port,
@@ -188,5 +195,81 @@ func TestDevelopmentKeysWarning(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSealKeyCanary: the first process to check stores the canary; a
+// process with the same key passes, one with another key is refused, on
+// memory and on Redis (where the canary outlives the processes).
+func TestSealKeyCanary(t *testing.T) {
+	t.Parallel()
+	for _, redisMode := range []bool{false, true} {
+		t.Run(fmt.Sprintf("redis=%v", redisMode), func(t *testing.T) {
+			s := start(t, setup{redis: redisMode})
+			ctx := context.Background()
+			other, _ := sealed.New(bytes.Repeat([]byte{7}, sealed.KeySize))
+			if err := sealed.Check(ctx, s.store.Canary, s.box); err != nil {
+				t.Fatalf("first check: %v", err)
+			}
+			canary := s.store.Canary
+			if redisMode {
+				// A second process: its own storage on the same Redis.
+				again, err := server.RedisStorageFrom(ctx, s.rdb, s.prefix, s.jobs, ratelimit.Config{Limit: 1, Window: time.Minute})
+				if err != nil {
+					t.Fatal(err)
+				}
+				canary = again.Canary
+			}
+			if err := sealed.Check(ctx, canary, s.box); err != nil {
+				t.Fatalf("same key: %v", err)
+			}
+			if err := sealed.Check(ctx, canary, other); !errors.Is(err, sealed.ErrWrongKey) {
+				t.Fatalf("another key: %v, want ErrWrongKey", err)
+			}
+			if err := sealed.Check(ctx, canary, s.box); err != nil {
+				t.Fatalf("a refused check changed the canary: %v", err)
+			}
+		})
+	}
+}
+
+// TestUnopenablePayloadIsReleased: a worker whose sealing key is not the
+// server's logs an error naming the job (and nothing of its payload), gives
+// the job back without counting the attempt, and a correctly keyed worker
+// then proves it.
+func TestUnopenablePayloadIsReleased(t *testing.T) {
+	t.Parallel()
+	s := start(t, setup{})
+	id := s.queue(t, passing)
+
+	wrongBox, _ := sealed.New(bytes.Repeat([]byte{9}, sealed.KeySize))
+	wrong, err := worker.New(keyDir, s.store.Queue, wrongBox, statement.Trust{}, s.logs.logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong.SetBeforeProve(func(jobs.ID) { t.Error("a worker proved a job it could not open") })
+	ctx, stop := context.WithCancel(context.Background())
+	done := s.run(t, ctx, wrong)
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(s.logs.String(), "cannot open a job's payload"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no error logged:\n%s", s.logs)
+		}
+	}
+	stop()
+	<-done
+	if j := s.job(t, id); j.Status != jobs.StatusQueued {
+		t.Fatalf("after the wrongly keyed worker: %s (attempts %d), want queued", j.Status, j.Attempts)
+	}
+	logs := s.logs.String()
+	if !strings.Contains(logs, id) || !strings.Contains(logs, "level=ERROR") {
+		t.Fatalf("the error does not name the job:\n%s", logs)
+	}
+	if strings.Contains(logs, strconv.Itoa(sentinelAmount)) || strings.Contains(logs, holder.Hex()) {
+		t.Fatal("the log holds payload content")
+	}
+
+	s.run(t, context.Background(), s.standalone(t))
+	if p := s.await(t, id); p.Status != jobs.StatusDone {
+		t.Fatalf("a correctly keyed worker: %+v, want done", p)
 	}
 }

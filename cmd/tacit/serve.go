@@ -118,6 +118,7 @@ func serve(e *env, args []string) error {
 	workers := fs.Int("workers", 1, "in-process proving workers; 0 for none")
 	dev := fs.Bool("dev", false, "development mode: dev keys, demo API keys, demo issuers and a demo registry (never in production)")
 	registryFile := fs.String("registry", "", "accredited-issuer registry (from `tacit registry build`); without it the service takes no policies")
+	newSealKey := fs.Bool("new-seal-key", false, "store this server's sealing-key canary even though another key sealed the stored one (after changing the key of every server and worker)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -161,6 +162,9 @@ func serve(e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
+	if err := checkSealKey(ctx, store, box, *newSealKey); err != nil {
+		return err
+	}
 	var reg *registry.Registry
 	if *registryFile != "" {
 		if reg, err = registry.Load(*registryFile); err != nil {
@@ -221,6 +225,21 @@ func serve(e *env, args []string) error {
 	return err
 }
 
+// checkSealKey stores the sealing-key canary, or checks the stored one;
+// replace stores this server's over another key's.
+func checkSealKey(ctx context.Context, store *server.Storage, box *sealed.Box, replace bool) error {
+	if replace {
+		return store.Canary.SetCanary(ctx, box.Canary())
+	}
+	if err := sealed.Check(ctx, store.Canary, box); err != nil {
+		if errors.Is(err, sealed.ErrWrongKey) {
+			return fmt.Errorf("%w; workers with the stored key could not open this server's jobs. If you changed the key of every server and worker on purpose, start one server with --new-seal-key", err)
+		}
+		return err
+	}
+	return nil
+}
+
 func storageName(url string) string {
 	if url == "" {
 		return "in memory"
@@ -251,6 +270,9 @@ func runWorker(e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
+	if err := sealed.Check(ctx, store.Canary, box); err != nil {
+		return fmt.Errorf("refusing to take jobs: %w; give this worker the servers' --seal-key", err)
+	}
 	var reg *registry.Registry
 	if *registryFile != "" {
 		if reg, err = registry.Load(*registryFile); err != nil {
