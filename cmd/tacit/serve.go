@@ -125,6 +125,13 @@ func serve(e *env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	if *dev {
+		unlock, err := devenv.Lock(devDir)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 
 	keyDir := *sf.keys
 	if keyDir == "" {
