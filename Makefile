@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/tacit
+ADDR  ?= 127.0.0.1:8080
 FUZZTIME ?= 4s
 
 .DEFAULT_GOAL := help
@@ -21,8 +22,8 @@ build: deps ## build bin/tacit
 	$(GO) build -trimpath -o $(BIN) ./cmd/tacit
 
 .PHONY: run
-run: build ## start the API on 127.0.0.1:8080, in memory, in development mode (demo keys printed)
-	$(BIN) serve --dev
+run: build ## start the API on ADDR (default 127.0.0.1:8080; make run ADDR=127.0.0.1:9000), in memory, in development mode (demo keys printed)
+	$(BIN) serve --dev --addr $(ADDR)
 
 .PHONY: demo
 demo: build ## scripted CLI demo: issuer signs, business proves, lender verifies, cheats are refused

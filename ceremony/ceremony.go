@@ -24,7 +24,7 @@ import (
 )
 
 // Kind is the keys.SetupInfo kind of sealed ceremony keys.
-const Kind = "mpc-ceremony"
+const Kind = keys.SetupCeremony
 
 // MetaVersion is the only ceremony.json layout this package reads.
 const MetaVersion = 1

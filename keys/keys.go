@@ -31,6 +31,10 @@ const (
 // SetupDevelopment marks keys from Setup.
 const SetupDevelopment = "development-single-party"
 
+// SetupCeremony marks keys sealed by a multi-party ceremony (package
+// ceremony); Setup never replaces them unless told to twice.
+const SetupCeremony = "mpc-ceremony"
+
 // DevelopmentWarning is printed by Setup and stored in its manifests.
 const DevelopmentWarning = "single-party development setup: whoever ran it can forge proofs; use a multi-party ceremony for production"
 
@@ -38,6 +42,11 @@ const DevelopmentWarning = "single-party development setup: whoever ran it can f
 var (
 	ErrFingerprint = errors.New("keys: file does not match its manifest fingerprint")
 	ErrMissing     = errors.New("keys: missing key file")
+	// ErrExists means a setup would replace keys and was not forced.
+	ErrExists = errors.New("keys: the key directory already holds keys")
+	// ErrCeremonyKeys means a setup would replace keys that are not a
+	// development setup's (a ceremony's, or of an unknown kind).
+	ErrCeremonyKeys = errors.New("keys: the key directory holds ceremony keys")
 )
 
 // SetupInfo says how the keys were made.
@@ -93,6 +102,53 @@ func Setup(dir string, log io.Writer, ids ...string) error {
 			return err
 		}
 		fmt.Fprintf(log, "%s: wrote %s\n", info.ID, filepath.Join(dir, Folder(info.ID)))
+	}
+	return nil
+}
+
+// Overwrite says what a setup may replace.
+type Overwrite struct {
+	// Force allows replacing development keys.
+	Force bool
+	// Ceremony also allows replacing ceremony keys (with Force).
+	Ceremony bool
+}
+
+// CheckOverwrite reports whether setting up the circuits named by ids
+// (every circuit if none) in dir would replace keys that ow does not allow
+// replacing: ErrCeremonyKeys for keys a ceremony sealed (or whose manifest
+// is unreadable or of another kind), else ErrExists for any existing keys.
+func CheckOverwrite(dir string, ow Overwrite, ids ...string) error {
+	selected, err := Select(ids...)
+	if err != nil {
+		return err
+	}
+	var existing, ceremony []string
+	for _, info := range selected {
+		folder := filepath.Join(dir, Folder(info.ID))
+		if _, err := os.Stat(folder); errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("keys: %w", err)
+		}
+		entries, err := os.ReadDir(folder)
+		if err != nil {
+			return fmt.Errorf("keys: %w", err)
+		}
+		if len(entries) == 0 {
+			continue
+		}
+		existing = append(existing, info.ID)
+		m, err := ReadManifest(dir, info.ID)
+		if err != nil || m.Setup.Kind != SetupDevelopment {
+			ceremony = append(ceremony, info.ID)
+		}
+	}
+	switch {
+	case len(ceremony) > 0 && !(ow.Force && ow.Ceremony):
+		return fmt.Errorf("%w: %s in %s are not development keys (a ceremony sealed them, or their manifest is unreadable); a development setup would replace them with keys whose maker can forge proofs; pass --force --replace-ceremony-keys if that is really what you want", ErrCeremonyKeys, strings.Join(ceremony, ", "), dir)
+	case len(existing) > 0 && !ow.Force:
+		return fmt.Errorf("%w: %s in %s; pass --force to replace them (every proof made with the old keys stops verifying)", ErrExists, strings.Join(existing, ", "), dir)
 	}
 	return nil
 }

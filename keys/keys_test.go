@@ -153,3 +153,42 @@ func patchManifest(t *testing.T, dir string, f func(*keys.Manifest)) {
 		t.Fatal(err)
 	}
 }
+
+func TestCheckOverwrite(t *testing.T) {
+	dev := copyDir(t, setups[0])
+	sealed := copyDir(t, setups[0])
+	patchManifest(t, sealed, func(m *keys.Manifest) { m.Setup = keys.SetupInfo{Kind: keys.SetupCeremony, Transcript: "abc"} })
+	broken := copyDir(t, setups[0])
+	if err := os.WriteFile(file(broken, keys.ManifestFile), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	os.MkdirAll(filepath.Join(empty, keys.Folder(nodefault.ID)), 0o755)
+	for _, tc := range []struct {
+		name string
+		dir  string
+		ow   keys.Overwrite
+		want error
+	}{
+		{"fresh directory", t.TempDir(), keys.Overwrite{}, nil},
+		{"empty circuit folder", empty, keys.Overwrite{}, nil},
+		{"development keys", dev, keys.Overwrite{}, keys.ErrExists},
+		{"development keys, forced", dev, keys.Overwrite{Force: true}, nil},
+		{"ceremony keys", sealed, keys.Overwrite{}, keys.ErrCeremonyKeys},
+		{"ceremony keys, forced", sealed, keys.Overwrite{Force: true}, keys.ErrCeremonyKeys},
+		{"ceremony keys, replace without force", sealed, keys.Overwrite{Ceremony: true}, keys.ErrCeremonyKeys},
+		{"ceremony keys, forced twice", sealed, keys.Overwrite{Force: true, Ceremony: true}, nil},
+		{"unreadable manifest, forced", broken, keys.Overwrite{Force: true}, keys.ErrCeremonyKeys},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := keys.CheckOverwrite(tc.dir, tc.ow, nodefault.ID)
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("CheckOverwrite = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	// A circuit that has no keys yet is not in the way.
+	if err := keys.CheckOverwrite(dev, keys.Overwrite{}, "policy/v1"); err != nil {
+		t.Fatalf("setting up another circuit: %v", err)
+	}
+}

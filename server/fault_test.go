@@ -195,13 +195,14 @@ func TestCrashingJobFailsAfterMaxAttempts(t *testing.T) {
 	wantQueueEmpty(t, s, id, 2)
 }
 
-// TestUnreadablePayloadFailsOnce: a payload no worker can open fails its
-// job at the first attempt.
+// TestUnreadablePayloadFailsOnce: a payload that opens but does not decode
+// fails its job at the first attempt (one that does not open is released:
+// TestUnopenablePayloadIsReleased).
 func TestUnreadablePayloadFailsOnce(t *testing.T) {
 	t.Parallel()
 	s := start(t, setup{redis: true, jobs: reclaimJobs(3)})
 	id := jobs.NewID()
-	if _, _, err := s.store.Queue.Enqueue(context.Background(), id, acme, []byte("not sealed by this key"), jobs.Idempotency{}); err != nil {
+	if _, _, err := s.store.Queue.Enqueue(context.Background(), id, acme, s.box.Seal([]byte(id), []byte("not a payload")), jobs.Idempotency{}); err != nil {
 		t.Fatal(err)
 	}
 	s.run(t, context.Background(), s.standalone(t))

@@ -580,6 +580,8 @@ type circuitResponse struct {
 	ConstraintSystemDigest string           `json:"constraintSystemDigest"`
 	VerifyingKey           verifyingKeyJSON `json:"verifyingKey"`
 	Setup                  keys.SetupInfo   `json:"setup"`
+	// Warning is set when a non-development server runs single-party keys.
+	Warning string `json:"warning,omitempty"`
 }
 
 type verifyingKeyJSON struct {
@@ -597,6 +599,7 @@ func (s *Server) circuit(info circuits.Info) (circuitResponse, bool) {
 		Constraints: k.Manifest.Constraints, ConstraintSystemDigest: k.Manifest.ConstraintSystemDigest,
 		VerifyingKey: verifyingKeyJSON{Fingerprint: k.Fingerprint, Data: base64.StdEncoding.EncodeToString(k.Data)},
 		Setup:        k.Manifest.Setup,
+		Warning:      s.devKeys[info.ID],
 	}, true
 }
 

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/tacit-zk/tacit/circuits"
+	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/server/auth"
@@ -40,6 +44,9 @@ type Config struct {
 	Box        *sealed.Box
 	// Registry holds the accredited-issuer sets policies name (nil: no policies).
 	Registry *registry.Registry
+	// Development says the server runs in development mode, where
+	// single-party keys are expected; otherwise they are warned about.
+	Development bool
 	// Ping reports whether the storage answers (nil: always ready).
 	Ping func(ctx context.Context) error
 
@@ -80,6 +87,9 @@ type Server struct {
 	now      func() time.Time
 
 	issuerKeys issuers.KeyCache
+	// devKeys holds, by circuit id, the warning about single-party keys
+	// that a non-development server gives.
+	devKeys map[string]string
 }
 
 // New loads and checks the keys and builds the router.
@@ -108,9 +118,32 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	s.verifier = v
+	s.devKeys = developmentKeys(v, cfg.Development)
+	for _, id := range slices.Sorted(maps.Keys(s.devKeys)) {
+		s.log.Warn("single-party development keys outside development mode: whoever ran their setup can forge proofs; use keys from a multi-party ceremony", "circuit", id)
+	}
 	s.prover = prover.New(cfg.Keys)
 	s.echo = s.router()
 	return s, nil
+}
+
+// DevelopmentKeysWarning is the warning GET /v1/circuits gives for a
+// circuit whose keys come from a single-party setup, outside development mode.
+const DevelopmentKeysWarning = "this server uses single-party development keys for this circuit: whoever ran the setup can forge proofs, so its attestations prove nothing to a relying party; production servers use keys from a multi-party ceremony"
+
+// developmentKeys returns, by circuit id, the warning for each circuit
+// whose keys a single-party setup made; none in development mode.
+func developmentKeys(v *verifier.Verifier, development bool) map[string]string {
+	out := map[string]string{}
+	if development {
+		return out
+	}
+	for _, info := range circuits.All() {
+		if k, ok := v.Key(info.ID); ok && k.Manifest.Setup.Kind == keys.SetupDevelopment {
+			out[info.ID] = DevelopmentKeysWarning
+		}
+	}
+	return out
 }
 
 // Handler is the HTTP handler, for tests and custom listeners.

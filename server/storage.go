@@ -10,6 +10,7 @@ import (
 	"github.com/tacit-zk/tacit/server/issuers"
 	"github.com/tacit-zk/tacit/server/jobs"
 	"github.com/tacit-zk/tacit/server/ratelimit"
+	"github.com/tacit-zk/tacit/server/sealed"
 )
 
 // Storage is the service's state: in memory for one process, or in Redis
@@ -19,9 +20,12 @@ type Storage struct {
 	Challenges challenges.Store
 	Issuers    issuers.Store
 	Limiter    Limiter
-	Ping       func(ctx context.Context) error
-	Close      func() error
-	Shared     bool // Redis: several processes see the same state
+	// Canary holds the sealed canary with which servers and workers check
+	// that they share one sealing key (sealed.Check).
+	Canary sealed.CanaryStore
+	Ping   func(ctx context.Context) error
+	Close  func() error
+	Shared bool // Redis: several processes see the same state
 }
 
 // MemoryStorage keeps everything in this process.
@@ -38,7 +42,7 @@ func MemoryStorage(jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{Queue: q, Challenges: ch, Issuers: issuers.NewMemory(), Limiter: rl, Close: func() error { return nil }}, nil
+	return &Storage{Queue: q, Challenges: ch, Issuers: issuers.NewMemory(), Limiter: rl, Canary: &memoryCanary{}, Close: func() error { return nil }}, nil
 }
 
 // RedisStorage connects to url (redis://...) and keeps everything there
@@ -82,7 +86,8 @@ func RedisStorageFrom(ctx context.Context, rdb *redis.Client, prefix string, jc 
 	}
 	return &Storage{
 		Queue: q, Challenges: ch, Issuers: issuers.NewRedis(rdb, prefix), Limiter: rl,
-		Ping:  func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		Close: func() error { return nil }, Shared: true,
+		Canary: redisCanary{rdb: rdb, key: prefix + "seal-canary"},
+		Ping:   func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Close:  func() error { return nil }, Shared: true,
 	}, nil
 }

@@ -122,16 +122,25 @@ func serve(e *env, args []string) error {
 	fs := e.flags("serve")
 	sf := storageOn(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
-	authFile := fs.String("auth", "", "API key file (from `tacit apikey new`)")
+	authFile := fs.String("auth", "", "API key file (from `tacit apikey new`); reread while serving, so new and revoked keys need no restart")
+	authReload := fs.Duration("auth-reload", 2*time.Second, "how often to reread the API key file (also at once on SIGHUP)")
 	workers := fs.Int("workers", 1, "in-process proving workers; 0 for none")
 	dev := fs.Bool("dev", false, "development mode: dev keys, demo API keys, demo issuers and a demo registry (never in production)")
 	registryFile := fs.String("registry", "", "accredited-issuer registry (from `tacit registry build`); without it the service takes no policies")
+	newSealKey := fs.Bool("new-seal-key", false, "store this server's sealing-key canary even though another key sealed the stored one (after changing the key of every server and worker)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	if *dev {
+		unlock, err := devenv.Lock(devDir)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 
 	keyDir := *sf.keys
 	if keyDir == "" {
@@ -147,6 +156,9 @@ func serve(e *env, args []string) error {
 			return err
 		}
 		book = b
+		if err := reloadKeys(ctx, *authFile, book, *authReload, log); err != nil {
+			return err
+		}
 	} else if !*dev {
 		return errors.New("no API keys: pass --auth FILE (create keys with `tacit apikey new --auth FILE --name NAME --role ROLE`), or run with --dev for a local demo")
 	}
@@ -166,6 +178,9 @@ func serve(e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
+	if err := checkSealKey(ctx, store, box, *newSealKey); err != nil {
+		return err
+	}
 	var reg *registry.Registry
 	if *registryFile != "" {
 		if reg, err = registry.Load(*registryFile); err != nil {
@@ -185,7 +200,7 @@ func serve(e *env, args []string) error {
 	}
 	srv, err := server.New(server.Config{
 		Keys: keyDir, Auth: book, Queue: store.Queue, Challenges: store.Challenges, Issuers: store.Issuers,
-		Limiter: store.Limiter, Box: box, Ping: store.Ping, Log: log, Registry: reg,
+		Limiter: store.Limiter, Box: box, Ping: store.Ping, Log: log, Registry: reg, Development: *dev,
 	})
 	if err != nil {
 		return err
@@ -226,6 +241,21 @@ func serve(e *env, args []string) error {
 	return err
 }
 
+// checkSealKey stores the sealing-key canary, or checks the stored one;
+// replace stores this server's over another key's.
+func checkSealKey(ctx context.Context, store *server.Storage, box *sealed.Box, replace bool) error {
+	if replace {
+		return store.Canary.SetCanary(ctx, box.Canary())
+	}
+	if err := sealed.Check(ctx, store.Canary, box); err != nil {
+		if errors.Is(err, sealed.ErrWrongKey) {
+			return fmt.Errorf("%w; workers with the stored key could not open this server's jobs. If you changed the key of every server and worker on purpose, start one server with --new-seal-key", err)
+		}
+		return err
+	}
+	return nil
+}
+
 func storageName(url string) string {
 	if url == "" {
 		return "in memory"
@@ -257,6 +287,9 @@ func runWorker(e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
+	if err := sealed.Check(ctx, store.Canary, box); err != nil {
+		return fmt.Errorf("refusing to take jobs: %w; give this worker the servers' --seal-key", err)
+	}
 	var reg *registry.Registry
 	if *registryFile != "" {
 		if reg, err = registry.Load(*registryFile); err != nil {

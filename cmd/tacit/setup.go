@@ -20,6 +20,8 @@ func keysSetup(e *env, args []string) error {
 	dir := fs.String("dir", "keys", "key directory to write")
 	var ids multiFlag
 	fs.Var(&ids, "circuit", "a circuit id to set up (repeatable; default: every circuit)")
+	force := fs.Bool("force", false, "replace existing development keys")
+	replaceCeremony := fs.Bool("replace-ceremony-keys", false, "with --force, also replace keys a ceremony sealed")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -29,6 +31,9 @@ func keysSetup(e *env, args []string) error {
 			return flagErr("circuit", err)
 		}
 		ids[i] = info.ID
+	}
+	if err := keys.CheckOverwrite(*dir, keys.Overwrite{Force: *force, Ceremony: *replaceCeremony}, ids...); err != nil {
+		return err
 	}
 	return keys.Setup(*dir, e.stdout, ids...)
 }

@@ -95,22 +95,50 @@ func Append(path string, e Entry) error {
 	return f.Close()
 }
 
-// Book maps API keys to principals. It is safe for concurrent use.
+// Book maps API keys to principals. It is safe for concurrent use. It
+// holds the key file's entries, which Replace swaps as a whole, and keys
+// added one by one with Add (the development mode's demo keys), which a
+// reload of the file keeps.
 type Book struct {
 	mu     sync.RWMutex
-	byHash map[string]Principal
+	byHash map[string]Principal // from the key file
+	added  map[string]Principal // from Add
 }
 
 // NewBook returns an empty book.
-func NewBook() *Book { return &Book{byHash: map[string]Principal{}} }
+func NewBook() *Book { return &Book{byHash: map[string]Principal{}, added: map[string]Principal{}} }
 
-// Load reads a key file written by Append.
+// Load reads a key file written by Append. A file with no keys is an error:
+// a server started with it would refuse everyone.
 func Load(path string) (*Book, error) {
+	entries, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("auth: %s holds no keys (create one with `tacit apikey new`)", path)
+	}
+	b := NewBook()
+	b.Replace(entries)
+	return b, nil
+}
+
+// ReadFile reads and checks every entry of a key file.
+func ReadFile(path string) ([]Entry, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	b := NewBook()
+	entries, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %s %w", path, err)
+	}
+	return entries, nil
+}
+
+// Parse reads the entries of a key file's contents.
+func Parse(data []byte) ([]Entry, error) {
+	var out []Entry
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -121,37 +149,61 @@ func Load(path string) (*Book, error) {
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&e); err != nil {
-			return nil, fmt.Errorf("auth: %s line %d: %w", path, n, err)
+			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
 		if _, err := ParseRole(string(e.Role)); err != nil {
-			return nil, fmt.Errorf("auth: %s line %d: %w", path, n, err)
+			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
 		if err := verifier.ValidateLender(e.Name); err != nil {
-			return nil, fmt.Errorf("auth: %s line %d: %w", path, n, err)
+			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
-		if len(e.Hash) != 64 {
-			return nil, fmt.Errorf("auth: %s line %d: sha256 must be 64 hex characters", path, n)
+		if !validHash(e.Hash) {
+			return nil, fmt.Errorf("line %d: sha256 must be 64 lower-case hex characters", n)
 		}
-		b.byHash[e.Hash] = Principal{Name: e.Name, Role: e.Role}
+		out = append(out, e)
 	}
-	if len(b.byHash) == 0 {
-		return nil, fmt.Errorf("auth: %s holds no keys (create one with `tacit apikey new`)", path)
+	if err := sc.Err(); err != nil {
+		return nil, err
 	}
-	return b, nil
+	return out, nil
+}
+
+func validHash(h string) bool {
+	if len(h) != 64 {
+		return false
+	}
+	for _, c := range h {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Replace swaps the book's key-file entries for entries, at once: a
+// request sees either the old set or the new one. Keys from Add stay.
+func (b *Book) Replace(entries []Entry) {
+	m := make(map[string]Principal, len(entries))
+	for _, e := range entries {
+		m[e.Hash] = Principal{Name: e.Name, Role: e.Role}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.byHash = m
 }
 
 // Add registers a key (used by the development mode's demo keys).
 func (b *Book) Add(key string, p Principal) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.byHash[hashKey(key)] = p
+	b.added[hashKey(key)] = p
 }
 
 // Len is the number of keys.
 func (b *Book) Len() int {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	return len(b.byHash)
+	return len(b.byHash) + len(b.added)
 }
 
 // ErrUnknownKey means the key is not in the book.
@@ -164,7 +216,11 @@ func (b *Book) Lookup(key string) (Principal, error) {
 	}
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	p, ok := b.byHash[hashKey(key)]
+	h := hashKey(key)
+	p, ok := b.byHash[h]
+	if !ok {
+		p, ok = b.added[h]
+	}
 	if !ok {
 		return Principal{}, ErrUnknownKey
 	}

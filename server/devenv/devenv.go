@@ -95,7 +95,7 @@ func Setup(ctx context.Context, c Config) (*Env, error) {
 	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	if err := setUpKeys(c.Keys, c.Out); err != nil {
+	if err := setUpKeys(ctx, c.Keys, c.Out); err != nil {
 		return nil, err
 	}
 	for _, role := range auth.Roles {
@@ -124,8 +124,17 @@ func Setup(ctx context.Context, c Config) (*Env, error) {
 	return env, nil
 }
 
+// runSetup is keys.Setup (a test replaces it).
+var runSetup = keys.Setup
+
 // setUpKeys sets up development keys for every circuit missing from dir.
-func setUpKeys(dir string, out io.Writer) error {
+// The setup writes to a temporary directory next to dir, and each circuit's
+// folder is renamed into dir once every circuit is set up, so that a setup
+// that is interrupted or fails leaves dir as it was. When ctx ends first,
+// setUpKeys returns at once; the setup of the circuit in progress (which
+// cannot be interrupted) goes on in the background and its output is
+// removed.
+func setUpKeys(ctx context.Context, dir string, out io.Writer) error {
 	var missing []string
 	for _, info := range circuits.All() {
 		if _, err := keys.ReadManifest(dir, info.ID); err != nil {
@@ -135,8 +144,54 @@ func setUpKeys(dir string, out io.Writer) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	fmt.Fprintf(out, "development mode: setting up keys in %s for %s (first start; policy/v1 takes a while)\n", dir, strings.Join(missing, ", "))
-	return keys.Setup(dir, out, missing...)
+	for _, id := range missing {
+		folder := filepath.Join(dir, keys.Folder(id))
+		if entries, err := os.ReadDir(folder); err == nil && len(entries) > 0 {
+			return fmt.Errorf("devenv: %s holds files but no readable manifest; remove it to set up development keys for %s", folder, id)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	parent, base := filepath.Split(filepath.Clean(dir))
+	if parent == "" {
+		parent = "."
+	}
+	stale, _ := filepath.Glob(filepath.Join(parent, "."+base+".setup-*"))
+	for _, d := range stale {
+		os.RemoveAll(d) // left by a process killed mid-setup
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+".setup-")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "development mode: setting up keys in %s for %s (first start; policy/v1 takes a while; Ctrl-C stops it)\n", dir, strings.Join(missing, ", "))
+	done := make(chan error, 1)
+	go func() {
+		err := runSetup(tmp, out, missing...)
+		if err != nil || ctx.Err() != nil {
+			os.RemoveAll(tmp)
+		}
+		done <- err
+	}()
+	select {
+	case <-ctx.Done():
+		os.RemoveAll(tmp)
+		return fmt.Errorf("devenv: key setup stopped: %w", ctx.Err())
+	case err := <-done:
+		if err != nil {
+			return err
+		}
+	}
+	defer os.RemoveAll(tmp)
+	for _, id := range missing {
+		folder := keys.Folder(id)
+		os.Remove(filepath.Join(dir, folder)) // an empty folder, if any
+		if err := os.Rename(filepath.Join(tmp, folder), filepath.Join(dir, folder)); err != nil {
+			return fmt.Errorf("devenv: %w", err)
+		}
+	}
+	return nil
 }
 
 // Issuer reads an issuer secret file of the development directory, making

@@ -29,6 +29,9 @@ const (
 	OutcomeDone    = "done"
 	OutcomeFailed  = "failed"
 	OutcomeRetried = "retried"
+	// OutcomeReleased: the worker could not open the payload (another
+	// sealing key) and gave the job back uncounted.
+	OutcomeReleased = "released"
 )
 
 // UnknownStatement labels a job whose payload could not be read.
@@ -106,7 +109,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		if d == nil {
 			continue
 		}
-		w.handle(d)
+		if w.handle(d) == OutcomeReleased {
+			// This worker could not open the job: leave it to the others
+			// for a while rather than claim it straight back.
+			sleep(ctx, releaseBackoff)
+		}
 	}
 	return nil
 }
@@ -153,9 +160,13 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// handle proves one job and ends its delivery. It uses its own context so
-// that a shutting-down worker still records the outcome.
-func (w *Worker) handle(d *jobs.Delivery) {
+// releaseBackoff is how long a worker that released a job it could not
+// open waits before it claims again.
+var releaseBackoff = time.Second
+
+// handle proves one job, ends its delivery and returns the outcome. It uses
+// its own context so that a shutting-down worker still records the outcome.
+func (w *Worker) handle(d *jobs.Delivery) string {
 	timeout := w.Timeout
 	if timeout <= 0 {
 		timeout = time.Minute
@@ -164,8 +175,11 @@ func (w *Worker) handle(d *jobs.Delivery) {
 	defer cancel()
 	start := time.Now()
 	st, outcome, err := w.prove(ctx, d)
-	if outcome == OutcomeRetried {
+	switch outcome {
+	case OutcomeRetried:
 		err = errors.Join(err, w.Queue.Retry(context.Background(), d))
+	case OutcomeReleased:
+		err = errors.Join(err, w.Queue.Release(context.Background(), d))
 	}
 	if err != nil {
 		w.Log.Error("ending a job", "worker", w.Name, "job", d.JobID, "error", err.Error())
@@ -174,14 +188,31 @@ func (w *Worker) handle(d *jobs.Delivery) {
 		w.Metrics.Ended(st, outcome)
 	}
 	w.Log.Info("job ended", "worker", w.Name, "job", d.JobID, "statement", st, "attempt", d.Attempt, "outcome", outcome, "ms", time.Since(start).Milliseconds())
+	return outcome
 }
 
-// task opens and decodes a job's payload. Any failure is ReasonUnreadable.
-func (w *Worker) task(d *jobs.Delivery) (prover.Task, bool) {
+// Why a payload cannot become a task.
+var (
+	errSealed     = errors.New("worker: the job's payload does not open with this worker's sealing key")
+	errUnreadable = errors.New("worker: the job's payload does not decode")
+)
+
+// task opens and decodes a job's payload: errSealed if it does not open,
+// errUnreadable if it does not decode.
+func (w *Worker) task(d *jobs.Delivery) (prover.Task, error) {
 	plain, err := w.Box.Open([]byte(d.JobID), d.Payload)
 	if err != nil {
-		return prover.Task{}, false
+		return prover.Task{}, errSealed
 	}
+	t, ok := w.decode(plain)
+	if !ok {
+		return prover.Task{}, errUnreadable
+	}
+	return t, nil
+}
+
+// decode decodes an opened payload and clears it.
+func (w *Worker) decode(plain []byte) (prover.Task, bool) {
 	defer clear(plain)
 	var p Payload
 	if err := json.Unmarshal(plain, &p); err != nil {
@@ -211,8 +242,15 @@ func (w *Worker) task(d *jobs.Delivery) (prover.Task, bool) {
 }
 
 func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (statementID, outcome string, err error) {
-	t, ok := w.task(d)
-	if !ok {
+	t, err := w.task(d)
+	switch {
+	case errors.Is(err, errSealed):
+		// The worker's sealing key is not the one that sealed the job (or
+		// the stored payload was altered): not the business's fault, and a
+		// correctly keyed worker can still prove it. Give it back uncounted.
+		w.Log.Error("cannot open a job's payload: this worker's sealing key differs from the server's, or the payload was altered; releasing the job to the other workers", "worker", w.Name, "job", d.JobID)
+		return UnknownStatement, OutcomeReleased, nil
+	case err != nil:
 		return UnknownStatement, OutcomeFailed, w.Queue.Fail(ctx, d, ReasonUnreadable)
 	}
 	st := t.Request.Statement().ID()

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tacit-zk/tacit/server"
+	"github.com/tacit-zk/tacit/server/jobs"
+	"github.com/tacit-zk/tacit/server/ratelimit"
+	"github.com/tacit-zk/tacit/server/sealed"
+)
+
+// redisURL returns $REDIS_URL or the URL of a redis-server started for the
+// test.
+func redisURL(t *testing.T) string {
+	t.Helper()
+	if url := os.Getenv("REDIS_URL"); url != "" {
+		return url
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatal("redis-server not found on PATH; install it (make redis) or set REDIS_URL")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	url := fmt.Sprintf("redis://127.0.0.1:%d/0", port)
+	opts, _ := redis.ParseURL(url)
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	for deadline := time.Now().Add(10 * time.Second); rdb.Ping(context.Background()).Err() != nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("redis-server did not start")
+		}
+	}
+	return url
+}
+
+// TestSealKeyMismatchRefusedAtStart: with a canary stored under one sealing
+// key, a worker or a server given another key refuses to start, and a
+// server told --new-seal-key replaces the canary.
+func TestSealKeyMismatchRefusedAtStart(t *testing.T) {
+	url := redisURL(t)
+	dir := t.TempDir()
+	prefix := "sealtest" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+	keyFile := func(name string, b byte) string {
+		path := filepath.Join(dir, name)
+		key := strings.Repeat(hex.EncodeToString([]byte{b}), sealed.KeySize)
+		if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	right, wrong := keyFile("right.key", 1), keyFile("wrong.key", 2)
+
+	// A server with the right key has stored the canary.
+	ctx := context.Background()
+	store, err := server.RedisStorage(ctx, url, prefix, jobs.DefaultConfig(), ratelimit.Config{Limit: 1, Window: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	t.Cleanup(func() {
+		opts, _ := redis.ParseURL(url)
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		keys, _ := rdb.Keys(ctx, prefix+"*").Result()
+		if len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+	})
+	rightKey, _ := hex.DecodeString(strings.Repeat("01", sealed.KeySize))
+	box, _ := sealed.New(rightKey)
+	if err := sealed.Check(ctx, store.Canary, box); err != nil {
+		t.Fatal(err)
+	}
+
+	code, _, errOut := tacit(t, "worker", "--redis", url, "--redis-prefix", prefix, "--seal-key", wrong, "--keys", filepath.Join(dir, "none"))
+	if code != 1 || !strings.Contains(errOut, "refusing to take jobs") || !strings.Contains(errOut, "--seal-key") {
+		t.Fatalf("worker with the wrong key: exit %d: %s", code, errOut)
+	}
+	authFile := filepath.Join(dir, "api.jsonl")
+	must(t, "apikey", "new", "--auth", authFile, "--name", "ops", "--role", "admin")
+	serveArgs := []string{"serve", "--redis", url, "--redis-prefix", prefix, "--auth", authFile, "--keys", filepath.Join(dir, "none"), "--addr", "127.0.0.1:0"}
+	code, _, errOut = tacit(t, append(serveArgs, "--seal-key", wrong)...)
+	if code != 1 || !strings.Contains(errOut, "--new-seal-key") {
+		t.Fatalf("server with the wrong key: exit %d: %s", code, errOut)
+	}
+	if err := sealed.Check(ctx, store.Canary, box); err != nil {
+		t.Fatalf("a refused server changed the canary: %v", err)
+	}
+	// With --new-seal-key the server stores its canary (and then stops at
+	// the missing keys); now the old key is the wrong one.
+	code, _, errOut = tacit(t, append(serveArgs, "--seal-key", wrong, "--new-seal-key")...)
+	if code != 1 || strings.Contains(errOut, "--new-seal-key") {
+		t.Fatalf("server with --new-seal-key: exit %d: %s", code, errOut)
+	}
+	code, _, errOut = tacit(t, "worker", "--redis", url, "--redis-prefix", prefix, "--seal-key", right, "--keys", filepath.Join(dir, "none"))
+	if code != 1 || !strings.Contains(errOut, "refusing to take jobs") {
+		t.Fatalf("worker with the old key after a key change: exit %d: %s", code, errOut)
+	}
+}
