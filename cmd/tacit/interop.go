@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 	"path/filepath"
 	"strings"
 
@@ -82,7 +82,7 @@ func attestationExport(e *env, args []string) error {
 	case *format == "snarkjs" && (*keyDir == "" || *out == ""):
 		return errors.New("snarkjs needs --keys and --out")
 	}
-	data, err := os.ReadFile(*attPath)
+	data, err := strictjson.ReadFile(*attPath, verifier.MaxFileSize)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/credential"
@@ -153,7 +153,7 @@ func verify(e *env, args []string) error {
 		}
 		exp.AsOf = &m
 	}
-	data, err := os.ReadFile(*attPath)
+	data, err := strictjson.ReadFile(*attPath, verifier.MaxFileSize)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -534,4 +535,24 @@ func describeToken(tok json.Token) string {
 		return "array"
 	}
 	return fmt.Sprint(tok)
+}
+
+// ReadFile reads the document at path, refusing a file larger than max
+// bytes before reading more than max+1 of them. Errors from opening the
+// file are returned as os.Open returns them (errors.Is(err,
+// fs.ErrNotExist) holds for a missing file).
+func ReadFile(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s: file larger than %d bytes", path, max)
+	}
+	return data, nil
 }

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -339,5 +342,21 @@ func TestDecodeRefusesInvalidUTF8(t *testing.T) {
 	}
 	if err := strictjson.Decode([]byte(`{"s":"é€😀 \u00e9"}`), &v, "doc"); err != nil || v.S != "é€😀 é" {
 		t.Fatalf("decoded %q, %v", v.S, err)
+	}
+}
+
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "doc.json")
+	if err := os.WriteFile(path, []byte(`{"a":1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := strictjson.ReadFile(path, 7); err != nil || string(data) != `{"a":1}` {
+		t.Fatalf("at the limit: %q, %v", data, err)
+	}
+	_, err := strictjson.ReadFile(path, 6)
+	wantErr(t, err, path+": file larger than 6 bytes")
+	if _, err := strictjson.ReadFile(filepath.Join(dir, "missing"), 6); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing file: %v", err)
 	}
 }

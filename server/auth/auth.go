@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 	"os"
 	"strings"
 	"sync"
@@ -104,9 +105,12 @@ type Book struct {
 // NewBook returns an empty book.
 func NewBook() *Book { return &Book{byHash: map[string]Principal{}} }
 
-// Load reads a key file written by Append.
+// MaxFileSize bounds a key file: room for some 20,000 keys.
+const MaxFileSize = 4 << 20
+
+// Load reads a key file written by Append, each line strictly.
 func Load(path string) (*Book, error) {
-	data, err := os.ReadFile(path)
+	data, err := strictjson.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -118,9 +122,7 @@ func Load(path string) (*Book, error) {
 			continue
 		}
 		var e Entry
-		dec := json.NewDecoder(strings.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&e); err != nil {
+		if err := strictjson.DecodeAt([]byte(line), &e, ""); err != nil {
 			return nil, fmt.Errorf("auth: %s line %d: %w", path, n, err)
 		}
 		if _, err := ParseRole(string(e.Role)); err != nil {
@@ -133,6 +135,9 @@ func Load(path string) (*Book, error) {
 			return nil, fmt.Errorf("auth: %s line %d: sha256 must be 64 hex characters", path, n)
 		}
 		b.byHash[e.Hash] = Principal{Name: e.Name, Role: e.Role}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("auth: %s: %w", path, err)
 	}
 	if len(b.byHash) == 0 {
 		return nil, fmt.Errorf("auth: %s holds no keys (create one with `tacit apikey new`)", path)
