@@ -41,7 +41,7 @@ redis: ## make sure redis-server is installed (the integration tests start their
 	  else echo "run: sudo apt-get install -y redis-server"; exit 1; fi; }
 
 .PHONY: test
-test: deps redis ## unit, circuit, round-trip and Redis integration tests, plus a short fuzz run of every decoder
+test: deps redis ## unit, circuit, round-trip and Redis integration tests, plus a short fuzz run of every decoder and of the HTTP handlers
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) test -race -count=1 ./...
@@ -61,7 +61,7 @@ interop: ## the exported Solidity verifier (solc + an EVM) and snarkjs accept re
 	TACIT_INTEROP=1 $(GO) test -count=1 -run '^TestNode' ./interop
 
 .PHONY: fuzz
-fuzz: ## run each decoder's fuzz target for FUZZTIME
+fuzz: ## run each decoder's fuzz target, and the HTTP handlers', for FUZZTIME
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRecords$$' -fuzztime $(FUZZTIME) ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCredential$$' -fuzztime $(FUZZTIME) ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAttestation$$' -fuzztime $(FUZZTIME) ./verifier
@@ -70,6 +70,11 @@ fuzz: ## run each decoder's fuzz target for FUZZTIME
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./registry
 	$(GO) test -run '^$$' -fuzz '^FuzzStepFile$$' -fuzztime $(FUZZTIME) ./ceremony
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCircuits$$' -fuzztime $(FUZZTIME) ./audit
+	@# The HTTP targets' inputs are whole request bodies: minimizing each new
+	@# one at the default 60 s would leave no time for fuzzing.
+	$(GO) test -run '^$$' -fuzz '^FuzzCreateChallenge$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10x ./server
+	$(GO) test -run '^$$' -fuzz '^FuzzCreateProof$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10x ./server
+	$(GO) test -run '^$$' -fuzz '^FuzzVerification$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10x ./server
 
 .PHONY: bench
 bench: build ## constraints, proving and verification time per circuit; tacit vs the circom peer

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 	"os"
 	"path/filepath"
 	"slices"
@@ -119,7 +120,7 @@ func FromKeys(dir string) ([]Published, error) {
 
 // manifestCircuit returns the circuit id a manifest names, or "".
 func manifestCircuit(path string) string {
-	data, err := os.ReadFile(path)
+	data, err := strictjson.ReadFile(path, keys.MaxManifestSize)
 	if err != nil {
 		return ""
 	}

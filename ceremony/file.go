@@ -43,6 +43,9 @@ const MinBeaconBytes = 16
 // maxHeader bounds the JSON header line of a step file.
 const maxHeader = 4096
 
+// maxJSONFile bounds ceremony.json and the seal file.
+const maxJSONFile = 1 << 20
+
 var stepFile = regexp.MustCompile(`^phase([12])-([0-9]{4})-([a-z0-9][a-z0-9._-]{0,31})\.bin$`)
 
 // maxContributorName bounds contributor names.
@@ -230,7 +233,7 @@ func (l *listing) next() (phase, index int, prev *Step) {
 
 // readMeta reads ceremony.json strictly.
 func readMeta(folder string) (*Meta, []byte, error) {
-	data, err := os.ReadFile(filepath.Join(folder, MetaFile))
+	data, err := strictjson.ReadFile(filepath.Join(folder, MetaFile), maxJSONFile)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ceremony: %w", err)
 	}

@@ -69,7 +69,7 @@ func (v *verifier) all() error {
 	if !v.l.sealed {
 		return nil
 	}
-	data, err := os.ReadFile(filepath.Join(v.folder, SealFile))
+	data, err := strictjson.ReadFile(filepath.Join(v.folder, SealFile), maxJSONFile)
 	if err != nil {
 		return fmt.Errorf("ceremony: %w", err)
 	}

@@ -12,6 +12,11 @@ import (
 // every circuit.
 const MaxMonths = 60
 
+// MaxFileSize bounds the files this package's documents are read from
+// (records, credentials, issuer key files): a 60-month credential is about
+// 3 KB.
+const MaxFileSize = 1 << 20
+
 // AmountBits bounds amounts: 0 <= amount < 2^AmountBits.
 const (
 	AmountBits = 48

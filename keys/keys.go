@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 	"io"
 	"os"
 	"path/filepath"
@@ -208,9 +209,12 @@ func Write(dir, id string, ccs constraint.ConstraintSystem, pk groth16.ProvingKe
 	return nil
 }
 
-// ReadManifest reads a circuit's manifest.
+// MaxManifestSize bounds a manifest file; a manifest is under 1 KB.
+const MaxManifestSize = 64 << 10
+
+// ReadManifest reads a circuit's manifest, strictly.
 func ReadManifest(dir, id string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, Folder(id), ManifestFile))
+	data, err := strictjson.ReadFile(filepath.Join(dir, Folder(id), ManifestFile), MaxManifestSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w: no keys for %s in %s (run `tacit keys setup --dir %s`)", ErrMissing, id, dir, dir)
 	}
@@ -218,9 +222,7 @@ func ReadManifest(dir, id string) (*Manifest, error) {
 		return nil, fmt.Errorf("keys: %w", err)
 	}
 	var m Manifest
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	if err := strictjson.DecodeAt(data, &m, ""); err != nil {
 		return nil, fmt.Errorf("keys: manifest of %s: %w", id, err)
 	}
 	if m.Circuit != id {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
@@ -32,6 +31,9 @@ const (
 
 // HashTag prefixes the canonical document in the policy hash.
 const HashTag = "tacit/policy/v1"
+
+// MaxFileSize bounds a policy file; the example policy is about 1 KB.
+const MaxFileSize = 1 << 20
 
 // ErrInvalid is wrapped by every refusal of a policy document.
 var ErrInvalid = errors.New("policy: invalid policy")
@@ -405,7 +407,7 @@ func (p *Policy) HashHex() string { return credential.FieldHex(p.Hash()) }
 
 // Load reads and parses a policy file.
 func Load(path string) (*Policy, error) {
-	data, err := os.ReadFile(path)
+	data, err := strictjson.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}

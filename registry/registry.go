@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -19,6 +18,10 @@ const FileVersion = 1
 
 // MaxNameLength bounds set names.
 const MaxNameLength = 64
+
+// MaxFileSize bounds a registry file: room for hundreds of sets of 64
+// issuers.
+const MaxFileSize = 4 << 20
 
 // Errors callers branch on.
 var (
@@ -356,7 +359,7 @@ func Parse(data []byte) (*Registry, error) {
 
 // Load reads and parses a registry file.
 func Load(path string) (*Registry, error) {
-	data, err := os.ReadFile(path)
+	data, err := strictjson.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}

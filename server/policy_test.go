@@ -47,7 +47,7 @@ var (
 
 // exampleCredential signs examples/policy/records-NAME.json for holder,
 // moved so that its last month is 2026-10 (the as-of month is 2026-11).
-func exampleCredential(t *testing.T, name string, kind credential.Kind, by *credential.IssuerSecret) json.RawMessage {
+func exampleCredential(t testing.TB, name string, kind credential.Kind, by *credential.IssuerSecret) json.RawMessage {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "examples", "policy", "records-"+name+".json"))
 	if err != nil {
@@ -74,7 +74,7 @@ func exampleCredential(t *testing.T, name string, kind credential.Kind, by *cred
 // job, verification, replay, auditor re-check and the published roots.
 // exampleRegistry accredits the two banks (not the outsider) and the tax
 // bureau.
-func exampleRegistry(t *testing.T) *registry.Registry {
+func exampleRegistry(t testing.TB) *registry.Registry {
 	t.Helper()
 	reg := registry.New()
 	if _, err := reg.Put("accredited-banks", credential.KindPaymentHistory, []credential.IssuerKey{mainBank.Public(), secondBank.Public(), outsider.Public()}[:2]); err != nil {
@@ -87,7 +87,7 @@ func exampleRegistry(t *testing.T) *registry.Registry {
 }
 
 // examplePolicy is examples/policy/policy.json.
-func examplePolicy(t *testing.T) []byte {
+func examplePolicy(t testing.TB) []byte {
 	t.Helper()
 	policyDoc, err := os.ReadFile(filepath.Join("..", "examples", "policy", "policy.json"))
 	if err != nil {

@@ -116,7 +116,7 @@ type service struct {
 	replies [][]byte
 }
 
-func start(t *testing.T, cfg setup) *service {
+func start(t testing.TB, cfg setup) *service {
 	t.Helper()
 	ctx := context.Background()
 	s := &service{jobs: cfg.jobs, apiKeys: map[string]string{}, logs: &logBuffer{}, reg: cfg.registry, contract: newContract(t)}

@@ -16,6 +16,9 @@ import (
 // AttestationVersion is the only attestation layout this package reads.
 const AttestationVersion = 1
 
+// MaxFileSize bounds an attestation file; an attestation is about 1 KB.
+const MaxFileSize = 1 << 20
+
 // Attestation is what a prover hands to a lender: an envelope around one
 // statement's section.
 //

@@ -3,7 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 	"strings"
 	"time"
 
@@ -59,7 +59,7 @@ func holderKeygen(e *env, args []string) error {
 }
 
 func readHolder(path string) (credential.HolderSecret, error) {
-	data, err := os.ReadFile(path)
+	data, err := strictjson.ReadFile(path, credential.MaxFileSize)
 	if err != nil {
 		return credential.HolderSecret{}, err
 	}
@@ -71,7 +71,7 @@ func readHolder(path string) (credential.HolderSecret, error) {
 }
 
 func (e *env) readCredential(path string) (*credential.Credential, error) {
-	data, err := e.readInput("credential", path)
+	data, err := e.readInput("credential", path, credential.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func credentialSign(e *env, args []string) error {
 	if err := parse(fs, args, "key", "subject", "records", "expires", "out"); err != nil {
 		return err
 	}
-	keyData, err := os.ReadFile(*keyPath)
+	keyData, err := strictjson.ReadFile(*keyPath, credential.MaxFileSize)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func credentialSign(e *env, args []string) error {
 			return flagErr("issued", err)
 		}
 	}
-	recData, err := e.readInput("records", *records)
+	recData, err := e.readInput("records", *records, credential.MaxFileSize)
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func attestationExport(e *env, args []string) error {
 	case *format == "snarkjs" && (*keyDir == "" || *out == ""):
 		return usagef("snarkjs needs --keys and --out")
 	}
-	data, err := e.readInput("attestation", *attPath)
+	data, err := e.readInput("attestation", *attPath, verifier.MaxFileSize)
 	if err != nil {
 		return err
 	}

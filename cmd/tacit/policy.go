@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 	"os"
 	"strings"
 	"time"
@@ -209,7 +210,7 @@ func policyRequest(policyPath, registryPath, asOf string) (statement.Request, *p
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	data, err := os.ReadFile(policyPath)
+	data, err := strictjson.ReadFile(policyPath, policydoc.MaxFileSize)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -192,7 +192,7 @@ func verify(e *env, args []string) error {
 			}
 			exp.AsOf = &m
 		}
-		data, err := e.readInput("attestation", *attPath)
+		data, err := e.readInput("attestation", *attPath, verifier.MaxFileSize)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/internal/atomicfile"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
@@ -26,26 +27,22 @@ func init() {
 // stdio is the file name that means standard input or output.
 const stdio = "-"
 
-// maxInput bounds a file read from standard input, like the largest file
-// the commands read from disk (a policy attestation is well under it).
-const maxInput = 16 << 20
-
 // readInput reads a file, or standard input for "-" (once per command:
-// a second "-" is a usage error).
-func (e *env) readInput(flagName, path string) ([]byte, error) {
+// a second "-" is a usage error), refusing more than max bytes.
+func (e *env) readInput(flagName, path string, max int64) ([]byte, error) {
 	if path != stdio {
-		return os.ReadFile(path)
+		return strictjson.ReadFile(path, max)
 	}
 	if e.stdinUsed {
 		return nil, usagef("--%s -: standard input is already read by another flag", flagName)
 	}
 	e.stdinUsed = true
-	data, err := io.ReadAll(io.LimitReader(e.stdin, maxInput+1))
+	data, err := io.ReadAll(io.LimitReader(e.stdin, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading standard input: %w", err)
 	}
-	if len(data) > maxInput {
-		return nil, fmt.Errorf("standard input is over %d bytes", maxInput)
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("standard input is over %d bytes", max)
 	}
 	return data, nil
 }

@@ -9,10 +9,14 @@
 // trailing data. Errors name the field by its path ("months[2].amount") and
 // never echo a refused value.
 //
-// Cost: the walk is linear in the document's size and refuses documents
-// nested deeper than MaxDepth arrays and objects (json.RawMessage and
-// interface values included) before decoding them, so a small document
-// cannot drive the decoder's memory or stack.
+// Cost: the walk is linear in the document's size and, before decoding,
+// refuses documents nested deeper than MaxDepth arrays and objects, objects
+// with more than MaxKeys keys, arrays with more than MaxElements elements,
+// strings longer than MaxString bytes and numbers longer than MaxNumber
+// characters (json.RawMessage and interface values included), so no
+// document can drive the decoder's memory or stack beyond a small multiple
+// of its size. Invalid UTF-8, which encoding/json would silently replace,
+// is refused too.
 //
 // Trust: none; every input is treated as hostile. Callers still validate the
 // decoded values' meaning.

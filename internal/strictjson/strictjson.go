@@ -7,14 +7,33 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
-// MaxDepth is how deeply arrays and objects may nest in a document Decode
-// accepts; the document itself is level 1.
-const MaxDepth = 64
+// The bounds on a document Decode accepts. Each is far above what any
+// legitimate document needs (a credential has at most 60 months, a
+// registry sets of up to 64 issuers, a proof is a few hundred bytes of hex)
+// and low enough that the work and memory of a decode stay proportional to
+// the document's size, whatever its shape.
+const (
+	// MaxDepth is how deeply arrays and objects may nest; the document
+	// itself is level 1.
+	MaxDepth = 64
+	// MaxKeys is how many keys one object may have.
+	MaxKeys = 1024
+	// MaxElements is how many elements one array may have.
+	MaxElements = 4096
+	// MaxString is how many bytes one string (a key or a value) may have
+	// once decoded.
+	MaxString = 1 << 20
+	// MaxNumber is how many characters one number may have; longer ones
+	// are refused before anything parses them.
+	MaxNumber = 64
+)
 
 // Decode decodes exactly one JSON value from data into v, which must be a
 // pointer, so that a document has a single accepted reading. Before
@@ -24,9 +43,13 @@ const MaxDepth = 64
 // and {"periodStart":..,"PERIODSTART":..} would pass as two keys), a
 // duplicate key at any depth, an unknown field, a value of the wrong JSON
 // type, an integer not written in its one decimal form, a missing key or
-// JSON null for a field that is not a pointer, slice, map or interface, and
-// arrays and objects nested deeper than MaxDepth (inside json.RawMessage
-// and interface values too). Trailing data is refused too. Errors name the
+// JSON null for a field that is not a pointer, slice, map or interface,
+// arrays and objects nested deeper than MaxDepth, objects with more than
+// MaxKeys keys, arrays with more than MaxElements elements, strings longer
+// than MaxString bytes, numbers longer than MaxNumber characters, and
+// invalid UTF-8 anywhere (which encoding/json would silently replace), all
+// inside json.RawMessage and interface values too. Trailing data is
+// refused too. Errors name the
 // field by its path ("months[2].amount"); what names the document
 // ("records", "credential", ...).
 func Decode(data []byte, v any, what string) error {
@@ -46,7 +69,7 @@ func decode(data []byte, v any, path string) error {
 	if t == nil || t.Kind() != reflect.Pointer {
 		return fmt.Errorf("decoding needs a pointer, not %v", t)
 	}
-	w := &walker{dec: json.NewDecoder(bytes.NewReader(data))}
+	w := &walker{dec: json.NewDecoder(bytes.NewReader(data)), badUTF8: invalidUTF8(data)}
 	if path != "" {
 		w.path = []segment{{key: path}}
 	}
@@ -54,7 +77,7 @@ func decode(data []byte, v any, path string) error {
 	if err := w.checkValue(t.Elem()); err != nil {
 		return err
 	}
-	if _, err := w.dec.Token(); !errors.Is(err, io.EOF) {
+	if _, err := w.token(false); !errors.Is(err, io.EOF) {
 		return errors.New("unexpected data after the JSON value")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -105,9 +128,59 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // field being checked; it is formatted only when an error names the field,
 // so that the walk allocates nothing per level of nesting.
 type walker struct {
-	dec   *json.Decoder
-	path  []segment
-	depth int // arrays and objects open around the current token
+	dec     *json.Decoder
+	path    []segment
+	depth   int // arrays and objects open around the current token
+	badUTF8 int // offset of the document's first invalid UTF-8 byte, or -1
+}
+
+// invalidUTF8 returns the offset of data's first byte that is not part of
+// valid UTF-8, or -1.
+func invalidUTF8(data []byte) int {
+	if utf8.Valid(data) {
+		return -1
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// token reads the next token. encoding/json replaces invalid UTF-8 in a
+// string with U+FFFD, so a string that spans the document's first invalid
+// byte is refused here, before its replacement could be taken for the
+// sender's text. Strings and numbers longer than their bound are refused
+// too; key says the token is an object key, named by its object's path.
+// Syntax errors come back as malformed JSON, wrapping encoding/json's error
+// (io.EOF at the end of the document).
+func (w *walker) token(key bool) (json.Token, error) {
+	before := w.dec.InputOffset()
+	tok, err := w.dec.Token()
+	if err != nil {
+		return tok, fmt.Errorf("malformed JSON: %w", err)
+	}
+	what := "string"
+	if key {
+		what = "key"
+	}
+	switch v := tok.(type) {
+	case string:
+		if w.badUTF8 >= 0 && int64(w.badUTF8) >= before && int64(w.badUTF8) < w.dec.InputOffset() {
+			return nil, w.errAt("a %s is not valid UTF-8", what)
+		}
+		if len(v) > MaxString {
+			return nil, w.errAt("a %s is longer than %d bytes", what, MaxString)
+		}
+	case json.Number:
+		if len(v) > MaxNumber {
+			return nil, w.errAt("a number is longer than %d characters", MaxNumber)
+		}
+	}
+	return tok, nil
 }
 
 // segment is one step of a field's path: an object key, or an array index
@@ -166,9 +239,9 @@ var (
 // interface or a type that decodes itself gets only the duplicate-key and
 // depth checks.
 func (w *walker) checkValue(t reflect.Type) error {
-	tok, err := w.dec.Token()
+	tok, err := w.token(false)
 	if err != nil {
-		return fmt.Errorf("malformed JSON: %w", err)
+		return err
 	}
 	for t != nil && !decodesItself(t) {
 		if tok == nil && !nullable(t) {
@@ -257,6 +330,9 @@ func (w *walker) checkObject(t reflect.Type) error {
 	}
 	seen := map[string]bool{}
 	for w.dec.More() {
+		if len(seen) == MaxKeys {
+			return w.errAt("an object has more than %d keys", MaxKeys)
+		}
 		key, err := w.objectKey()
 		if err != nil {
 			return err
@@ -302,6 +378,9 @@ func (w *walker) checkArray(elem reflect.Type) error {
 		return err
 	}
 	for i := 0; w.dec.More(); i++ {
+		if i == MaxElements {
+			return w.errAt("an array has more than %d elements", MaxElements)
+		}
 		w.path = append(w.path, segment{index: i, isIndex: true})
 		if err := w.checkValue(elem); err != nil {
 			return err
@@ -312,9 +391,9 @@ func (w *walker) checkArray(elem reflect.Type) error {
 }
 
 func (w *walker) objectKey() (string, error) {
-	tok, err := w.dec.Token()
+	tok, err := w.token(true)
 	if err != nil {
-		return "", fmt.Errorf("malformed JSON: %w", err)
+		return "", err
 	}
 	key, _ := tok.(string)
 	return key, nil
@@ -323,8 +402,8 @@ func (w *walker) objectKey() (string, error) {
 // closeDelim reads the closing delimiter of an array or object and leaves
 // its level of nesting.
 func (w *walker) closeDelim() error {
-	if _, err := w.dec.Token(); err != nil {
-		return fmt.Errorf("malformed JSON: %w", err)
+	if _, err := w.token(false); err != nil {
+		return err
 	}
 	w.depth--
 	return nil
@@ -456,4 +535,24 @@ func describeToken(tok json.Token) string {
 		return "array"
 	}
 	return fmt.Sprint(tok)
+}
+
+// ReadFile reads the document at path, refusing a file larger than max
+// bytes before reading more than max+1 of them. Errors from opening the
+// file are returned as os.Open returns them (errors.Is(err,
+// fs.ErrNotExist) holds for a missing file).
+func ReadFile(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s: file larger than %d bytes", path, max)
+	}
+	return data, nil
 }

@@ -3,6 +3,10 @@ package strictjson_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -237,5 +241,122 @@ func TestDecodeDepthErrorNamesNoPath(t *testing.T) {
 	err := strictjson.Decode([]byte(nested("[", "]", "", 65)), new(any), "doc")
 	if err == nil || err.Error() != "doc: nesting deeper than 64 levels" {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestDecodeLimits checks each bound at its edge: the largest document
+// within it decodes, one more key, element, byte or character is refused
+// with an error that names the field and does not echo the value.
+func TestDecodeLimits(t *testing.T) {
+	type doc struct {
+		Map  map[string]int   `json:"map"`
+		List []int            `json:"list"`
+		S    string           `json:"s,omitempty"`
+		Raw  json.RawMessage  `json:"raw"`
+		F    float64          `json:"f,omitempty"`
+		Nums []json.Number    `json:"nums"`
+		Objs []map[string]any `json:"objs"`
+	}
+	keys := func(n int) string {
+		var b strings.Builder
+		b.WriteByte('{')
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"k%d":1`, i)
+		}
+		b.WriteByte('}')
+		return b.String()
+	}
+	elems := func(n int) string { return "[" + strings.TrimSuffix(strings.Repeat("1,", n), ",") + "]" }
+	str := func(n int) string { return `"` + strings.Repeat("x", n) + `"` }
+	num := func(n int) string { return "1" + strings.Repeat("0", n-1) }
+	for _, tc := range []struct {
+		name        string
+		ok, refused string
+		want        string
+	}{
+		{"keys in a map", `{"map":` + keys(strictjson.MaxKeys) + `}`, `{"map":` + keys(strictjson.MaxKeys+1) + `}`,
+			`field "map": an object has more than 1024 keys`},
+		{"keys inside raw JSON", `{"raw":[` + keys(strictjson.MaxKeys) + `]}`, `{"raw":[` + keys(strictjson.MaxKeys+1) + `]}`,
+			`field "raw[0]": an object has more than 1024 keys`},
+		{"elements of a list", `{"list":` + elems(strictjson.MaxElements) + `}`, `{"list":` + elems(strictjson.MaxElements+1) + `}`,
+			`field "list": an array has more than 4096 elements`},
+		{"elements inside raw JSON", `{"raw":{"a":` + elems(strictjson.MaxElements) + `}}`, `{"raw":{"a":` + elems(strictjson.MaxElements+1) + `}}`,
+			`field "raw.a": an array has more than 4096 elements`},
+		{"a string", `{"s":` + str(strictjson.MaxString) + `}`, `{"s":` + str(strictjson.MaxString+1) + `}`,
+			`field "s": a string is longer than 1048576 bytes`},
+		{"a key inside raw JSON", `{"raw":{` + str(strictjson.MaxString) + `:1}}`, `{"raw":{` + str(strictjson.MaxString+1) + `:1}}`,
+			`field "raw": a key is longer than 1048576 bytes`},
+		{"a float", `{"f":` + num(strictjson.MaxNumber) + `}`, `{"f":` + num(strictjson.MaxNumber+1) + `}`,
+			`field "f": a number is longer than 64 characters`},
+		{"a json.Number", `{"nums":[1,` + num(strictjson.MaxNumber) + `]}`, `{"nums":[1,` + num(strictjson.MaxNumber+1) + `]}`,
+			`field "nums[1]": a number is longer than 64 characters`},
+		{"a number inside raw JSON", `{"raw":{"a":[` + num(strictjson.MaxNumber) + `]}}`, `{"raw":{"a":[-` + num(strictjson.MaxNumber) + `]}}`,
+			`field "raw.a[0]": a number is longer than 64 characters`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := strictjson.Decode([]byte(tc.ok), new(doc), "doc"); err != nil {
+				t.Fatalf("at the bound: %v", err)
+			}
+			err := strictjson.Decode([]byte(tc.refused), new(doc), "doc")
+			wantErr(t, err, "doc: "+tc.want)
+			if len(err.Error()) > 200 {
+				t.Errorf("error echoes the document: %.300s", err)
+			}
+		})
+	}
+}
+
+// TestDecodeRefusesInvalidUTF8 is the regression test for a parser
+// differential: encoding/json replaces invalid UTF-8 in strings with U+FFFD,
+// so two documents that differ in their bytes decoded to the same value.
+func TestDecodeRefusesInvalidUTF8(t *testing.T) {
+	for _, tc := range []struct{ name, doc, want string }{
+		{"a string field", "{\"s\":\"ab\xffcd\"}", `doc: field "s": a string is not valid UTF-8`},
+		{"a truncated sequence", "{\"s\":\"ab\xe2\x82\"}", `doc: field "s": a string is not valid UTF-8`},
+		{"an encoded surrogate", "{\"s\":\"\xed\xa0\x80\"}", `doc: field "s": a string is not valid UTF-8`},
+		{"an overlong encoding", "{\"s\":\"\xc0\xaf\"}", `doc: field "s": a string is not valid UTF-8`},
+		{"inside raw JSON", "{\"raw\":{\"a\":[\"ok\",\"\xff\"]}}", `doc: field "raw.a[1]": a string is not valid UTF-8`},
+		{"a key inside raw JSON", "{\"raw\":{\"a\xff\":1}}", `doc: field "raw": a key is not valid UTF-8`},
+		{"an unknown key", "{\"s\xff\":1}", `doc: a key is not valid UTF-8`},
+		{"the document itself", "\"\xff\"", `doc: a string is not valid UTF-8`},
+		{"outside a string", "{\"s\":\"x\"}\xff", `doc: unexpected data after the JSON value`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var v struct {
+				S   string          `json:"s"`
+				Raw json.RawMessage `json:"raw"`
+			}
+			err := strictjson.Decode([]byte(tc.doc), &v, "doc")
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+	// Valid multi-byte text and escapes (even of a lone surrogate, which
+	// the JSON grammar allows) are not affected.
+	var v struct {
+		S string `json:"s"`
+	}
+	if err := strictjson.Decode([]byte(`{"s":"é€😀 \u00e9"}`), &v, "doc"); err != nil || v.S != "é€😀 é" {
+		t.Fatalf("decoded %q, %v", v.S, err)
+	}
+}
+
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "doc.json")
+	if err := os.WriteFile(path, []byte(`{"a":1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := strictjson.ReadFile(path, 7); err != nil || string(data) != `{"a":1}` {
+		t.Fatalf("at the limit: %q, %v", data, err)
+	}
+	_, err := strictjson.ReadFile(path, 6)
+	wantErr(t, err, path+": file larger than 6 bytes")
+	if _, err := strictjson.ReadFile(filepath.Join(dir, "missing"), 6); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing file: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tacit-zk/tacit/internal/strictjson"
 	"os"
 	"strings"
 	"sync"
@@ -123,9 +124,12 @@ func Load(path string) (*Book, error) {
 	return b, nil
 }
 
-// ReadFile reads and checks every entry of a key file.
+// MaxFileSize bounds a key file: room for some 20,000 keys.
+const MaxFileSize = 4 << 20
+
+// ReadFile reads and checks every entry of a key file, each line strictly.
 func ReadFile(path string) ([]Entry, error) {
-	data, err := os.ReadFile(path)
+	data, err := strictjson.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -146,9 +150,7 @@ func Parse(data []byte) ([]Entry, error) {
 			continue
 		}
 		var e Entry
-		dec := json.NewDecoder(strings.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&e); err != nil {
+		if err := strictjson.DecodeAt([]byte(line), &e, ""); err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
 		if _, err := ParseRole(string(e.Role)); err != nil {
@@ -163,7 +165,7 @@ func Parse(data []byte) ([]Entry, error) {
 		out = append(out, e)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading lines: %w", err)
 	}
 	return out, nil
 }
