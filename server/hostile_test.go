@@ -167,7 +167,7 @@ func measure(s *service, who, path string, body []byte) (reply, time.Duration, u
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	r := s.call(who, http.MethodPost, path, body)
+	r := s.invalid().call(who, http.MethodPost, path, body)
 	took := time.Since(start)
 	runtime.ReadMemStats(&after)
 	return r, took, after.TotalAlloc - before.TotalAlloc
@@ -192,7 +192,7 @@ func TestHostileInputNamesTheField(t *testing.T) {
 		{bankA, "/v1/verifications", `{"attestation":{"public":{"a":0,"a":0}}}`, `field "attestation.public.a" appears twice`},
 		{auditor, "/v1/attestations/verify", "{\"attestation\":{},\"policy\":{\"rules\":[\"\xff\"]}}", `field "policy.rules[0]": a string is not valid UTF-8`},
 	} {
-		r := s.call(tc.who, http.MethodPost, tc.path, tc.body)
+		r := s.invalid().call(tc.who, http.MethodPost, tc.path, tc.body)
 		r.expect(t, http.StatusBadRequest, "bad_request")
 		if _, msg := r.failure(); !strings.Contains(msg, tc.want) {
 			t.Errorf("%s: message %q does not say %q", tc.path, msg, tc.want)

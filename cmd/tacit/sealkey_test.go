@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/tacit-zk/tacit/server"
 	"github.com/tacit-zk/tacit/server/jobs"
 	"github.com/tacit-zk/tacit/server/ratelimit"
@@ -44,10 +42,16 @@ func redisURL(t *testing.T) string {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	url := fmt.Sprintf("redis://127.0.0.1:%d/0", port)
-	opts, _ := redis.ParseURL(url)
-	rdb := redis.NewClient(opts)
-	defer rdb.Close()
-	for deadline := time.Now().Add(10 * time.Second); rdb.Ping(context.Background()).Err() != nil; time.Sleep(20 * time.Millisecond) {
+	// go-redis stays under server/ (a test keeps it there): the server's
+	// own Redis storage is what pings here.
+	ping := func() error {
+		s, err := server.RedisStorage(context.Background(), url, "ping:", jobs.DefaultConfig(), ratelimit.Config{Limit: 1, Window: time.Minute})
+		if err == nil {
+			s.Close()
+		}
+		return err
+	}
+	for deadline := time.Now().Add(10 * time.Second); ping() != nil; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("redis-server did not start")
 		}
@@ -80,13 +84,9 @@ func TestSealKeyMismatchRefusedAtStart(t *testing.T) {
 	}
 	defer store.Close()
 	t.Cleanup(func() {
-		opts, _ := redis.ParseURL(url)
-		rdb := redis.NewClient(opts)
-		defer rdb.Close()
-		keys, _ := rdb.Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
+		// Remove the test's keys from a shared Redis ($REDIS_URL).
+		script := "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 0"
+		exec.Command("redis-cli", "-u", url, "EVAL", script, "0", prefix+"*").Run()
 	})
 	rightKey, _ := hex.DecodeString(strings.Repeat("01", sealed.KeySize))
 	box, _ := sealed.New(rightKey)

@@ -45,8 +45,7 @@ func (s *slowSetup) run(dir string, _ io.Writer, ids ...string) error {
 	s.started <- dir
 	<-s.proceed
 	for _, id := range ids {
-		manifest := `{"circuit":"` + id + `"}`
-		if err := os.WriteFile(filepath.Join(dir, keys.Folder(id), keys.ManifestFile), []byte(manifest), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, keys.Folder(id), keys.ManifestFile), fakeManifest(id), 0o644); err != nil {
 			return err
 		}
 	}
