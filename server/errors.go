@@ -44,29 +44,6 @@ var (
 	errUnavailable     = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the service is not ready"}
 )
 
-// verifierCodes gives each verifier check a stable code.
-var verifierCodes = []struct {
-	err  error
-	code string
-}{
-	{verifier.ErrMalformed, "malformed_attestation"},
-	{verifier.ErrUnknownStatement, "unknown_statement"},
-	{verifier.ErrKeyMismatch, "key_fingerprint_mismatch"},
-	{verifier.ErrWrongIssuer, "untrusted_issuer"},
-	{verifier.ErrWrongLender, "wrong_lender"},
-	{verifier.ErrWrongNonce, "wrong_nonce"},
-	{verifier.ErrStaleAsOf, "stale_as_of"},
-	{verifier.ErrFutureAsOf, "future_as_of"},
-	{verifier.ErrWindowTooShort, "window_too_short"},
-	{verifier.ErrWeakerStatement, "statement_mismatch"},
-	{verifier.ErrBadProof, "bad_proof"},
-	{verifier.ErrWrongPolicy, "wrong_policy"},
-	{verifier.ErrRetiredRoot, "retired_issuer_set_root"},
-	{verifier.ErrWrongIssuerSet, "wrong_issuer_set"},
-	{verifier.ErrOtherStatement, "statement_mismatch"},
-	{verifier.ErrNeedsRequest, "request_required"},
-}
-
 // toAPIError maps a domain error to its HTTP form. It is the only place
 // that does.
 func toAPIError(err error) *apiError {
@@ -95,10 +72,8 @@ func toAPIError(err error) *apiError {
 	if errors.Is(err, jobs.ErrIdempotencyConflict) {
 		return &apiError{Status: http.StatusConflict, Code: "idempotency_conflict", Message: "this Idempotency-Key was used with another request; use a new key"}
 	}
-	for _, vc := range verifierCodes {
-		if errors.Is(err, vc.err) {
-			return unprocessable(vc.code, verifierMessage(err))
-		}
+	if code := verifier.Code(err); code != "" {
+		return unprocessable(code, verifierMessage(err))
 	}
 	switch {
 	case errors.Is(err, challenges.ErrNotFound):

@@ -102,37 +102,17 @@ func (e *env) jsonResult(asJSON bool, err error) error {
 	return err
 }
 
-// errorCodes are the codes of refusals, the same as the HTTP API's
-// (server/errors.go) where both can refuse for the same reason.
-var errorCodes = []struct {
-	err  error
-	code string
-}{
-	{errUsage, "usage"},
-	{statement.ErrUnsatisfied, "unsatisfied"},
-	{verifier.ErrMalformed, "malformed_attestation"},
-	{verifier.ErrUnknownStatement, "unknown_statement"},
-	{verifier.ErrKeyMismatch, "key_fingerprint_mismatch"},
-	{verifier.ErrWrongIssuer, "untrusted_issuer"},
-	{verifier.ErrWrongLender, "wrong_lender"},
-	{verifier.ErrWrongNonce, "wrong_nonce"},
-	{verifier.ErrStaleAsOf, "stale_as_of"},
-	{verifier.ErrFutureAsOf, "future_as_of"},
-	{verifier.ErrWindowTooShort, "window_too_short"},
-	{verifier.ErrWeakerStatement, "statement_mismatch"},
-	{verifier.ErrOtherStatement, "statement_mismatch"},
-	{verifier.ErrBadProof, "bad_proof"},
-	{verifier.ErrWrongPolicy, "wrong_policy"},
-	{verifier.ErrRetiredRoot, "retired_issuer_set_root"},
-	{verifier.ErrWrongIssuerSet, "wrong_issuer_set"},
-	{verifier.ErrNeedsRequest, "request_required"},
-}
-
+// errorCode is the code of a refusal: the verifier's checks have the
+// same codes as in the HTTP API (verifier.Code).
 func errorCode(err error) string {
-	for _, c := range errorCodes {
-		if errors.Is(err, c.err) {
-			return c.code
-		}
+	switch {
+	case errors.Is(err, errUsage):
+		return "usage"
+	case errors.Is(err, statement.ErrUnsatisfied):
+		return "unsatisfied"
+	}
+	if code := verifier.Code(err); code != "" {
+		return code
 	}
 	return "error"
 }
