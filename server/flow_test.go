@@ -10,18 +10,23 @@ import (
 	"github.com/tacit-zk/tacit/server/worker"
 )
 
+// backends are the two ways the service runs: on memory with an
+// in-process worker (`tacit serve`), and on Redis with a standalone worker
+// (`tacit serve --workers 0` plus `tacit worker`).
+var backends = []struct {
+	name   string
+	redis  bool
+	worker func(*service, *testing.T) *worker.Worker
+}{
+	{"memory", false, func(s *service, _ *testing.T) *worker.Worker { return s.srv.NewWorker("in-process") }},
+	{"redis", true, (*service).standalone},
+}
+
 // TestFlow runs the whole protocol through the router, on memory storage
 // with an in-process worker (`tacit serve`) and on Redis with a standalone
 // worker (`tacit serve --workers 0` plus `tacit worker`).
 func TestFlow(t *testing.T) {
-	for _, backend := range []struct {
-		name   string
-		redis  bool
-		worker func(*service, *testing.T) *worker.Worker
-	}{
-		{"memory", false, func(s *service, _ *testing.T) *worker.Worker { return s.srv.NewWorker("in-process") }},
-		{"redis", true, (*service).standalone},
-	} {
+	for _, backend := range backends {
 		t.Run(backend.name, func(t *testing.T) {
 			t.Parallel()
 			s := start(t, setup{redis: backend.redis})

@@ -25,14 +25,7 @@ func (s *service) readiness(t *testing.T) (int, map[string]any) {
 // TestReadyzNeedsALiveWorker: the service is ready only while some worker
 // (in-process on memory, standalone on Redis) has a live heartbeat.
 func TestReadyzNeedsALiveWorker(t *testing.T) {
-	for _, backend := range []struct {
-		name   string
-		redis  bool
-		worker func(*service, *testing.T) *worker.Worker
-	}{
-		{"memory", false, func(s *service, _ *testing.T) *worker.Worker { return s.srv.NewWorker("in-process") }},
-		{"redis", true, (*service).standalone},
-	} {
+	for _, backend := range backends {
 		t.Run(backend.name, func(t *testing.T) {
 			t.Parallel()
 			s := start(t, setup{redis: backend.redis})
