@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tacit-zk/tacit/server/challenges"
+	"github.com/tacit-zk/tacit/server/internal/storeopt"
 	"github.com/tacit-zk/tacit/server/issuers"
 	"github.com/tacit-zk/tacit/server/jobs"
 	"github.com/tacit-zk/tacit/server/ratelimit"
@@ -46,7 +48,8 @@ func MemoryStorage(jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
 }
 
 // RedisStorage connects to url (redis://...) and keeps everything there
-// under prefix ("tacit:" if empty).
+// under prefix ("{tacit}:" if empty; a hash tag is added to a prefix that
+// has none, see RedisStorageFrom).
 func RedisStorage(ctx context.Context, url, prefix string, jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
@@ -57,6 +60,32 @@ func RedisStorage(ctx context.Context, url, prefix string, jc jobs.Config, rc ra
 		rdb.Close()
 		return nil, fmt.Errorf("server: redis at %s does not answer: %w", opts.Addr, err)
 	}
+	return ownedStorage(ctx, rdb, prefix, jc, rc)
+}
+
+// RedisClusterStorage connects to the Redis Cluster whose seed addresses url
+// names, in go-redis's cluster URL form
+// (redis://host1:port1?addr=host2:port2&addr=...), and keeps everything
+// there under prefix as RedisStorage does. Every key carries the prefix's
+// hash tag, so all of tacit's keys sit in one slot: on one master and its
+// replicas (storeopt.DefaultPrefix says why).
+func RedisClusterStorage(ctx context.Context, url, prefix string, jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
+	opts, err := redis.ParseClusterURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("server: redis cluster URL: %w", err)
+	}
+	rdb := redis.NewClusterClient(opts)
+	if err := rdb.ForEachShard(ctx, func(ctx context.Context, c *redis.Client) error {
+		return c.Ping(ctx).Err()
+	}); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("server: redis cluster at %s does not answer: %w", strings.Join(opts.Addrs, ","), err)
+	}
+	return ownedStorage(ctx, rdb, prefix, jc, rc)
+}
+
+// ownedStorage is RedisStorageFrom whose Close closes rdb.
+func ownedStorage(ctx context.Context, rdb redis.UniversalClient, prefix string, jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
 	s, err := RedisStorageFrom(ctx, rdb, prefix, jc, rc)
 	if err != nil {
 		rdb.Close()
@@ -66,11 +95,19 @@ func RedisStorage(ctx context.Context, url, prefix string, jc jobs.Config, rc ra
 	return s, nil
 }
 
-// RedisStorageFrom keeps everything in an existing client under prefix
-// ("tacit:" if empty). The caller keeps the client: Close does not close it.
-func RedisStorageFrom(ctx context.Context, rdb *redis.Client, prefix string, jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
+// RedisStorageFrom keeps everything in an existing client, one Redis
+// (*redis.Client) or a cluster (*redis.ClusterClient), under prefix
+// ("{tacit}:" if empty). A prefix without a hash tag gets one ("app:"
+// becomes "{app}:"), so that every key, and with it every multi-key script,
+// stays in one cluster slot. The caller keeps the client: Close does not
+// close it.
+func RedisStorageFrom(ctx context.Context, rdb redis.UniversalClient, prefix string, jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
 	if prefix == "" {
-		prefix = "tacit:"
+		prefix = storeopt.DefaultPrefix
+	}
+	prefix, err := storeopt.Tagged(prefix)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	q, err := jobs.NewRedis(ctx, rdb, jc, jobs.WithKeyPrefix(prefix))
 	if err != nil {
@@ -84,10 +121,23 @@ func RedisStorageFrom(ctx context.Context, rdb *redis.Client, prefix string, jc 
 	if err != nil {
 		return nil, err
 	}
+	canary := prefix + "seal-canary"
+	ping := func(ctx context.Context) error { return rdb.Ping(ctx).Err() }
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		// A cluster client's PING goes to any node; tacit needs the
+		// master that holds its slot.
+		ping = func(ctx context.Context) error {
+			m, err := cc.MasterForKey(ctx, canary)
+			if err != nil {
+				return err
+			}
+			return m.Ping(ctx).Err()
+		}
+	}
 	return &Storage{
 		Queue: q, Challenges: ch, Issuers: issuers.NewRedis(rdb, prefix), Limiter: rl,
-		Canary: redisCanary{rdb: rdb, key: prefix + "seal-canary"},
-		Ping:   func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Canary: redisCanary{rdb: rdb, key: canary},
+		Ping:   ping,
 		Close:  func() error { return nil }, Shared: true,
 	}, nil
 }

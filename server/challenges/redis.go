@@ -13,10 +13,14 @@ import (
 	"github.com/tacit-zk/tacit/server/internal/storeopt"
 )
 
-// Redis is a Store in Redis. With the default prefix "tacit:" its keys are
+// Redis is a Store in Redis (one Redis or a Redis Cluster). With the
+// default prefix "{tacit}:" its keys are
 //
-//	tacit:challenges:live:<id>  hash {lender, json}, expiring with the challenge
-//	tacit:challenges:used:<id>  tombstone of a consumed challenge, for the rest of its TTL
+//	{tacit}:challenges:live:<id>  hash {lender, json}, expiring with the challenge
+//	{tacit}:challenges:used:<id>  tombstone of a consumed challenge, for the rest of its TTL
+//
+// The scripts and the MULTI in Get touch both keys of a challenge; the
+// prefix's hash tag keeps them in one cluster slot.
 type Redis struct {
 	rdb                    redis.UniversalClient
 	livePrefix, usedPrefix string

@@ -102,14 +102,15 @@ func (m *Memory) Remove(_ context.Context, key string) error {
 	return nil
 }
 
-// Redis keeps the list in one Redis hash, key -> JSON.
+// Redis keeps the list in one Redis hash, key -> JSON, on one Redis or a
+// Redis Cluster.
 type Redis struct {
-	rdb *redis.Client
+	rdb redis.UniversalClient
 	key string
 }
 
 // NewRedis returns a Store in the hash "<prefix>issuers".
-func NewRedis(rdb *redis.Client, prefix string) *Redis {
+func NewRedis(rdb redis.UniversalClient, prefix string) *Redis {
 	return &Redis{rdb: rdb, key: prefix + "issuers"}
 }
 

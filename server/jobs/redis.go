@@ -31,19 +31,21 @@ type Redis struct {
 
 var _ Queue = (*Redis)(nil)
 
-// NewRedis returns a queue in rdb and creates its consumer group if needed.
-// With the default prefix "tacit:" its keys are:
+// NewRedis returns a queue in rdb (one Redis or a Redis Cluster) and
+// creates its consumer group if needed. With the default prefix "{tacit}:"
+// its keys are:
 //
-//	tacit:jobs:stream         stream of entries {id: <job id>}, one per queued or in-flight job
-//	tacit:jobs:job:<id>       hash: owner, status, attempts, result, reason, created, updated, lease
-//	tacit:jobs:payload:<id>   string: the sealed payload, deleted when the job ends
-//	tacit:jobs:idem:<sha256>  string: "<job id> <fingerprint>" for an owner's idempotency key
-//	tacit:jobs:workers        sorted set: worker name, scored by its heartbeat's expiry (ms, Redis clock)
+//	{tacit}:jobs:stream         stream of entries {id: <job id>}, one per queued or in-flight job
+//	{tacit}:jobs:job:<id>       hash: owner, status, attempts, result, reason, created, updated, lease
+//	{tacit}:jobs:payload:<id>   string: the sealed payload, deleted when the job ends
+//	{tacit}:jobs:idem:<sha256>  string: "<job id> <fingerprint>" for an owner's idempotency key
+//	{tacit}:jobs:workers        sorted set: worker name, scored by its heartbeat's expiry (ms, Redis clock)
 //
 // Acknowledged entries are deleted, so the stream's length is the backlog.
-// Every change that touches more than one key runs as one Lua script, so
-// the implementation needs a single Redis (or a prefix with a hash tag,
-// such as "{tacit}:", to keep all keys in one cluster slot).
+// Every change that touches more than one key runs as one Lua script; the
+// prefix's hash tag (WithKeyPrefix adds one when it has none) keeps all
+// the keys in one cluster slot, which the scripts need on a cluster
+// (storeopt.DefaultPrefix says why and what it costs).
 func NewRedis(ctx context.Context, rdb redis.UniversalClient, cfg Config, opts ...Option) (*Redis, error) {
 	o, err := storeopt.Apply(cfg, opts)
 	if err != nil {
@@ -78,6 +80,8 @@ var enqueueScript = redis.NewScript(`
 -- KEYS: stream, job, payload[, idempotency]
 -- ARGV: id, owner, payload, now, state ttl ms, payload ttl ms, max backlog, job key prefix, fingerprint
 -- The idempotency key holds "<job id> <fingerprint>" (or "<job id>": matches any).
+-- ARGV[8] .. id is a key the script was not given: the job key prefix
+-- carries the same hash tag as KEYS, so on a cluster it is in their slot.
 if #KEYS == 4 then
   local prev = redis.call('GET', KEYS[4])
   if prev then

@@ -16,8 +16,9 @@ import (
 
 // Redis is a fixed-window counter per principal in Redis, shared by every
 // process that uses the same keys. With the default prefix its keys are
-// tacit:ratelimit:<HMAC-SHA256 of principal under Config.KeySecret>, each
-// living one window.
+// {tacit}:ratelimit:<HMAC-SHA256 of principal under Config.KeySecret>, each
+// living one window. Each script touches one key, so it runs on a cluster
+// under any prefix.
 type Redis struct {
 	rdb    redis.UniversalClient
 	cfg    Config

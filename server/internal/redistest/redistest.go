@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,36 +36,74 @@ func Start(t testing.TB) (*redis.Client, string) {
 		t.Fatalf("redistest: ping: %v", err)
 	}
 
+	return rdb, newPrefix(t, rdb)
+}
+
+// newPrefix returns a fresh prefix, "{test:<random>}:", whose keys are
+// deleted at cleanup. Its hash tag keeps all of a test's keys in one
+// cluster slot, as the stores' default prefix does.
+func newPrefix(t testing.TB, rdb redis.UniversalClient) string {
 	var b [6]byte
 	rand.Read(b[:])
-	prefix := "test:" + hex.EncodeToString(b[:]) + ":"
+	prefix := "{test:" + hex.EncodeToString(b[:]) + "}:"
 	t.Cleanup(func() { deletePrefix(t, rdb, prefix) })
-	return rdb, prefix
+	return prefix
 }
 
 // Keys returns the keys that match pattern (a SCAN MATCH glob, usually the
-// test's prefix followed by a suffix such as "payload:*").
-func Keys(t testing.TB, rdb *redis.Client, pattern string) []string {
+// test's prefix followed by a suffix such as "payload:*"), on one Redis or
+// on every master of a cluster.
+func Keys(t testing.TB, rdb redis.UniversalClient, pattern string) []string {
 	t.Helper()
-	var keys []string
-	iter := rdb.Scan(context.Background(), 0, pattern, 100).Iterator()
-	for iter.Next(context.Background()) {
-		keys = append(keys, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
+	keys, err := scan(context.Background(), rdb, pattern)
+	if err != nil {
 		t.Fatalf("redistest: scan %q: %v", pattern, err)
 	}
 	return keys
 }
 
-func deletePrefix(t testing.TB, rdb *redis.Client, prefix string) {
-	ctx := context.Background()
-	iter := rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
-	for iter.Next(ctx) {
-		if err := rdb.Del(ctx, iter.Val()).Err(); err != nil && !errors.Is(err, redis.ErrClosed) {
-			t.Logf("redistest: cleanup: %v", err)
-			return
+func scan(ctx context.Context, rdb redis.UniversalClient, pattern string) ([]string, error) {
+	one := func(ctx context.Context, c *redis.Client) ([]string, error) {
+		var keys []string
+		iter := c.Scan(ctx, 0, pattern, 100).Iterator()
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
 		}
+		return keys, iter.Err()
+	}
+	switch c := rdb.(type) {
+	case *redis.Client:
+		return one(ctx, c)
+	case *redis.ClusterClient:
+		var (
+			mu   sync.Mutex
+			keys []string
+		)
+		err := c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+			k, err := one(ctx, m)
+			mu.Lock()
+			keys = append(keys, k...)
+			mu.Unlock()
+			return err
+		})
+		return keys, err
+	default:
+		return nil, fmt.Errorf("redistest: cannot scan a %T", rdb)
+	}
+}
+
+func deletePrefix(t testing.TB, rdb redis.UniversalClient, prefix string) {
+	ctx := context.Background()
+	keys, err := scan(ctx, rdb, prefix+"*")
+	if err == nil {
+		for _, k := range keys {
+			if err = rdb.Del(ctx, k).Err(); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil && !errors.Is(err, redis.ErrClosed) {
+		t.Logf("redistest: cleanup: %v", err)
 	}
 }
 

@@ -4,12 +4,14 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func TestStart(t *testing.T) {
 	rdb, prefix := Start(t)
 	ctx := context.Background()
-	if !strings.HasPrefix(prefix, "test:") || !strings.HasSuffix(prefix, ":") {
+	if !strings.HasPrefix(prefix, "{test:") || !strings.HasSuffix(prefix, "}:") {
 		t.Fatalf("prefix = %q", prefix)
 	}
 	if err := rdb.Set(ctx, prefix+"k", "v", 0).Err(); err != nil {
@@ -21,5 +23,38 @@ func TestStart(t *testing.T) {
 	_, other := Start(t)
 	if other == prefix {
 		t.Fatal("two tests share a prefix")
+	}
+}
+
+func TestMain(m *testing.M) { Main(m) }
+
+// TestStartCluster: the cluster spreads keys over three masters, refuses
+// a multi-key command across slots, and takes one within the prefix's tag.
+func TestStartCluster(t *testing.T) {
+	rdb, prefix := StartCluster(t)
+	ctx := context.Background()
+	if !strings.HasPrefix(prefix, "{test:") || !strings.HasSuffix(prefix, "}:") {
+		t.Fatalf("prefix = %q", prefix)
+	}
+	var n int
+	if err := rdb.ForEachMaster(ctx, func(context.Context, *redis.Client) error { n++; return nil }); err != nil || n != 3 {
+		t.Fatalf("%d masters, %v; want 3", n, err)
+	}
+	err := rdb.MSet(ctx, "a", "1", "b", "2").Err() // slots 15495 and 3300
+	if err == nil || !strings.Contains(err.Error(), "CROSSSLOT") {
+		t.Fatalf("MSET across slots: %v, want CROSSSLOT", err)
+	}
+	if err := rdb.MSet(ctx, prefix+"a", "1", prefix+"b", "2").Err(); err != nil {
+		t.Fatalf("MSET within the tag: %v", err)
+	}
+	if got := Keys(t, rdb, prefix+"*"); len(got) != 2 {
+		t.Fatalf("Keys = %v", got)
+	}
+	again, other := StartCluster(t)
+	if other == prefix {
+		t.Fatal("two tests share a prefix")
+	}
+	if again.Get(ctx, prefix+"a").Val() != "1" {
+		t.Fatal("a second client sees another cluster")
 	}
 }
