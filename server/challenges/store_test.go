@@ -15,10 +15,13 @@ import (
 
 var ctx = context.Background()
 
-var backends = []struct {
+type backend struct {
 	name string
 	new  func(t *testing.T) challenges.Store
-}{
+}
+
+// backends are memory, one Redis and a Redis Cluster.
+var backends = append([]backend{
 	{"memory", func(t *testing.T) challenges.Store {
 		s, err := challenges.NewMemory()
 		if err != nil {
@@ -26,15 +29,24 @@ var backends = []struct {
 		}
 		return s
 	}},
-	{"redis", func(t *testing.T) challenges.Store {
-		rdb, prefix := redistest.Start(t)
-		s, err := challenges.NewRedis(rdb, challenges.WithKeyPrefix(prefix))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}},
+}, redisBackends()...)
+
+func redisBackends() []backend {
+	var out []backend
+	for _, b := range redistest.Backends {
+		out = append(out, backend{b.Name, func(t *testing.T) challenges.Store {
+			rdb, prefix := b.Start(t)
+			s, err := challenges.NewRedis(rdb, challenges.WithKeyPrefix(prefix))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}})
+	}
+	return out
 }
+
+func TestMain(m *testing.M) { redistest.Main(m) }
 
 func forEach(t *testing.T, test func(t *testing.T, s challenges.Store)) {
 	for _, b := range backends {

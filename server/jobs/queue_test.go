@@ -32,7 +32,8 @@ type backend struct {
 	new  func(t *testing.T, cfg jobs.Config) (jobs.Queue, func() int)
 }
 
-var backends = []backend{
+// backends are memory, one Redis and a Redis Cluster.
+var backends = append([]backend{
 	{"memory", func(t *testing.T, cfg jobs.Config) (jobs.Queue, func() int) {
 		q, err := jobs.NewMemory(cfg)
 		if err != nil {
@@ -40,15 +41,24 @@ var backends = []backend{
 		}
 		return q, q.StoredPayloads
 	}},
-	{"redis", func(t *testing.T, cfg jobs.Config) (jobs.Queue, func() int) {
-		rdb, prefix := redistest.Start(t)
-		q, err := jobs.NewRedis(context.Background(), rdb, cfg, jobs.WithKeyPrefix(prefix))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return q, func() int { return len(redistest.Keys(t, rdb, prefix+"jobs:payload:*")) }
-	}},
+}, redisBackends()...)
+
+func redisBackends() []backend {
+	var out []backend
+	for _, b := range redistest.Backends {
+		out = append(out, backend{b.Name, func(t *testing.T, cfg jobs.Config) (jobs.Queue, func() int) {
+			rdb, prefix := b.Start(t)
+			q, err := jobs.NewRedis(context.Background(), rdb, cfg, jobs.WithKeyPrefix(prefix))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return q, func() int { return len(redistest.Keys(t, rdb, prefix+"jobs:payload:*")) }
+		}})
+	}
+	return out
 }
+
+func TestMain(m *testing.M) { redistest.Main(m) }
 
 // forEach runs test against every backend.
 func forEach(t *testing.T, test func(t *testing.T, newQueue func(jobs.Config) (jobs.Queue, func() int))) {

@@ -15,10 +15,13 @@ import (
 
 var ctx = context.Background()
 
-var backends = []struct {
+type backend struct {
 	name string
 	new  func(t *testing.T, cfg ratelimit.Config) ratelimit.Limiter
-}{
+}
+
+// backends are memory, one Redis and a Redis Cluster.
+var backends = append([]backend{
 	{"memory", func(t *testing.T, cfg ratelimit.Config) ratelimit.Limiter {
 		l, err := ratelimit.NewMemory(cfg)
 		if err != nil {
@@ -26,15 +29,24 @@ var backends = []struct {
 		}
 		return l
 	}},
-	{"redis", func(t *testing.T, cfg ratelimit.Config) ratelimit.Limiter {
-		rdb, prefix := redistest.Start(t)
-		l, err := ratelimit.NewRedis(rdb, cfg, ratelimit.WithKeyPrefix(prefix))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}},
+}, redisBackends()...)
+
+func redisBackends() []backend {
+	var out []backend
+	for _, b := range redistest.Backends {
+		out = append(out, backend{b.Name, func(t *testing.T, cfg ratelimit.Config) ratelimit.Limiter {
+			rdb, prefix := b.Start(t)
+			l, err := ratelimit.NewRedis(rdb, cfg, ratelimit.WithKeyPrefix(prefix))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}})
+	}
+	return out
 }
+
+func TestMain(m *testing.M) { redistest.Main(m) }
 
 func forEach(t *testing.T, cfg ratelimit.Config, test func(t *testing.T, l ratelimit.Limiter)) {
 	for _, b := range backends {
@@ -110,18 +122,23 @@ func TestConcurrentCallsRespectLimit(t *testing.T) {
 }
 
 func TestRedisKeysHashPrincipal(t *testing.T) {
-	rdb, prefix := redistest.Start(t)
-	l, err := ratelimit.NewRedis(rdb, ratelimit.Config{Limit: 1, Window: time.Minute}, ratelimit.WithKeyPrefix(prefix))
-	if err != nil {
-		t.Fatal(err)
-	}
-	allow(t, l, "api-key-secret")
-	keys := redistest.Keys(t, rdb, prefix+"*")
-	if len(keys) != 1 || strings.Contains(keys[0], "secret") {
-		t.Fatalf("keys = %v", keys)
-	}
-	if ttl := rdb.PTTL(ctx, keys[0]).Val(); ttl <= 0 || ttl > time.Minute {
-		t.Fatalf("key TTL = %v", ttl)
+	for _, b := range redistest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			rdb, prefix := b.Start(t)
+			l, err := ratelimit.NewRedis(rdb, ratelimit.Config{Limit: 1, Window: time.Minute}, ratelimit.WithKeyPrefix(prefix))
+			if err != nil {
+				t.Fatal(err)
+			}
+			allow(t, l, "api-key-secret")
+			keys := redistest.Keys(t, rdb, prefix+"*")
+			if len(keys) != 1 || strings.Contains(keys[0], "secret") {
+				t.Fatalf("keys = %v", keys)
+			}
+			if ttl := rdb.PTTL(ctx, keys[0]).Val(); ttl <= 0 || ttl > time.Minute {
+				t.Fatalf("key TTL = %v", ttl)
+			}
+		})
 	}
 }
 
@@ -130,47 +147,52 @@ func TestRedisKeysHashPrincipal(t *testing.T) {
 // with a secret it depends on the secret, while processes that share the
 // secret share the counter.
 func TestRedisKeysDoNotRevealPrincipals(t *testing.T) {
-	rdb, prefix := redistest.Start(t)
-	cfg := ratelimit.Config{Limit: 1, Window: time.Minute}
-	limiter := func(p string, secret []byte) ratelimit.Limiter {
-		c := cfg
-		c.KeySecret = secret
-		l, err := ratelimit.NewRedis(rdb, c, ratelimit.WithKeyPrefix(prefix+p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
-	names := []string{"bank-a", "acme"}
-	for _, p := range []string{"s1:", "s2:", "none:"} {
-		var secret []byte
-		if p != "none:" {
-			secret = []byte("deployment secret " + p)
-		}
-		for _, name := range names {
-			allow(t, limiter(p, secret), name)
-		}
-	}
-	keys := redistest.Keys(t, rdb, prefix+"*")
-	if len(keys) != 6 {
-		t.Fatalf("keys = %v, want 6", keys)
-	}
-	hashes := map[string]bool{}
-	for _, key := range keys {
-		for _, name := range names {
-			sum := sha256.Sum256([]byte(name))
-			if strings.Contains(key, name) || strings.Contains(key, hex.EncodeToString(sum[:])) {
-				t.Errorf("key %q reveals %q", key, name)
+	for _, b := range redistest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			rdb, prefix := b.Start(t)
+			cfg := ratelimit.Config{Limit: 1, Window: time.Minute}
+			limiter := func(p string, secret []byte) ratelimit.Limiter {
+				c := cfg
+				c.KeySecret = secret
+				l, err := ratelimit.NewRedis(rdb, c, ratelimit.WithKeyPrefix(prefix+p))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return l
 			}
-		}
-		hashes[key[strings.LastIndex(key, ":")+1:]] = true
-	}
-	if len(hashes) != 6 {
-		t.Errorf("a principal's key does not depend on the secret: %v", keys)
-	}
-	// The same secret in another process: the same counter, now spent.
-	if ok, _ := allow(t, limiter("s1:", []byte("deployment secret s1:")), "bank-a"); ok {
-		t.Error("a second limiter with the same secret did not share the counter")
+			names := []string{"bank-a", "acme"}
+			for _, p := range []string{"s1:", "s2:", "none:"} {
+				var secret []byte
+				if p != "none:" {
+					secret = []byte("deployment secret " + p)
+				}
+				for _, name := range names {
+					allow(t, limiter(p, secret), name)
+				}
+			}
+			keys := redistest.Keys(t, rdb, prefix+"*")
+			if len(keys) != 6 {
+				t.Fatalf("keys = %v, want 6", keys)
+			}
+			hashes := map[string]bool{}
+			for _, key := range keys {
+				for _, name := range names {
+					sum := sha256.Sum256([]byte(name))
+					if strings.Contains(key, name) || strings.Contains(key, hex.EncodeToString(sum[:])) {
+						t.Errorf("key %q reveals %q", key, name)
+					}
+				}
+				hashes[key[strings.LastIndex(key, ":")+1:]] = true
+			}
+			if len(hashes) != 6 {
+				t.Errorf("a principal's key does not depend on the secret: %v", keys)
+			}
+			// The same secret in another process: the same counter, now spent.
+			if ok, _ := allow(t, limiter("s1:", []byte("deployment secret s1:")), "bank-a"); ok {
+				t.Error("a second limiter with the same secret did not share the counter")
+			}
+		})
 	}
 }
 
