@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/tacit-zk/tacit/server"
 	"github.com/tacit-zk/tacit/server/internal/redistest"
 	"github.com/tacit-zk/tacit/server/jobs"
@@ -84,7 +86,7 @@ func (s *service) spawnWorker(t *testing.T, id string) *exec.Cmd {
 	t.Helper()
 	redisURL := os.Getenv("REDIS_URL")
 	if redisURL == "" {
-		o := s.rdb.Options()
+		o := s.rdb.(*redis.Client).Options()
 		redisURL = (&url.URL{Scheme: "redis", Host: o.Addr, Path: "/" + strconv.Itoa(o.DB)}).String()
 	}
 	cfg, err := json.Marshal(workerProcessConfig{Redis: redisURL, Prefix: s.prefix, Keys: keyDir, SealKey: s.sealKey, Jobs: s.jobs})

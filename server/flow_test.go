@@ -10,16 +10,18 @@ import (
 	"github.com/tacit-zk/tacit/server/worker"
 )
 
-// backends are the two ways the service runs: on memory with an
-// in-process worker (`tacit serve`), and on Redis with a standalone worker
-// (`tacit serve --workers 0` plus `tacit worker`).
+// backends are the ways the service runs: on memory with an in-process
+// worker (`tacit serve`), and on one Redis or a Redis Cluster with a
+// standalone worker (`tacit serve --workers 0` plus `tacit worker`).
 var backends = []struct {
-	name   string
-	redis  bool
-	worker func(*service, *testing.T) *worker.Worker
+	name    string
+	redis   bool
+	cluster bool
+	worker  func(*service, *testing.T) *worker.Worker
 }{
-	{"memory", false, func(s *service, _ *testing.T) *worker.Worker { return s.srv.NewWorker("in-process") }},
-	{"redis", true, (*service).standalone},
+	{"memory", false, false, func(s *service, _ *testing.T) *worker.Worker { return s.srv.NewWorker("in-process") }},
+	{"redis", true, false, (*service).standalone},
+	{"cluster", true, true, (*service).standalone},
 }
 
 // TestFlow runs the whole protocol through the router, on memory storage
@@ -29,7 +31,7 @@ func TestFlow(t *testing.T) {
 	for _, backend := range backends {
 		t.Run(backend.name, func(t *testing.T) {
 			t.Parallel()
-			s := start(t, setup{redis: backend.redis})
+			s := start(t, setup{redis: backend.redis, cluster: backend.cluster})
 			s.run(t, context.Background(), backend.worker(s, t))
 			testFlow(t, s)
 			if s.rdb != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/keys"
+	"github.com/tacit-zk/tacit/server/internal/redistest"
 )
 
 // keyDir holds the keys every test in this binary shares, set up once per
@@ -42,6 +43,7 @@ func TestMain(m *testing.M) {
 	}
 	keyDir = dir
 	code := m.Run()
+	redistest.StopCluster()
 	os.RemoveAll(dir)
 	if policyKeyDir != "" {
 		os.RemoveAll(policyKeyDir)

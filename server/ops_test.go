@@ -28,7 +28,7 @@ func TestReadyzNeedsALiveWorker(t *testing.T) {
 	for _, backend := range backends {
 		t.Run(backend.name, func(t *testing.T) {
 			t.Parallel()
-			s := start(t, setup{redis: backend.redis})
+			s := start(t, setup{redis: backend.redis, cluster: backend.cluster})
 			status, body := s.readiness(t)
 			if status != http.StatusServiceUnavailable || body["status"] != "not ready" || body["reason"] != "no worker is alive" {
 				t.Fatalf("no worker: %d %v", status, body)

@@ -80,6 +80,7 @@ var (
 // no workers and generous limits.
 type setup struct {
 	redis     bool
+	cluster   bool        // with redis: a Redis Cluster
 	jobs      jobs.Config // zero: testJobs()
 	rate      int         // requests per minute per principal; zero: unlimited in practice
 	bodyLimit string
@@ -107,7 +108,7 @@ type service struct {
 	logs    *logBuffer
 	reg     *registry.Registry // the service's issuer registry, for standalone workers
 
-	rdb    *redis.Client // Redis only
+	rdb    redis.UniversalClient // Redis only
 	prefix string
 
 	contract *contract // checks every request and response against openapi.yaml
@@ -129,7 +130,11 @@ func start(t testing.TB, cfg setup) *service {
 	}
 	var err error
 	if cfg.redis {
-		s.rdb, s.prefix = redistest.Start(t)
+		if cfg.cluster {
+			s.rdb, s.prefix = redistest.StartCluster(t)
+		} else {
+			s.rdb, s.prefix = redistest.Start(t)
+		}
 		s.store, err = server.RedisStorageFrom(ctx, s.rdb, s.prefix, s.jobs, rc)
 	} else {
 		s.store, err = server.MemoryStorage(s.jobs, rc)
