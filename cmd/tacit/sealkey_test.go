@@ -65,7 +65,7 @@ func redisURL(t *testing.T) string {
 func TestSealKeyMismatchRefusedAtStart(t *testing.T) {
 	url := redisURL(t)
 	dir := t.TempDir()
-	prefix := "sealtest" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+	prefix := "{sealtest" + strconv.FormatInt(time.Now().UnixNano(), 36) + "}:"
 	keyFile := func(name string, b byte) string {
 		path := filepath.Join(dir, name)
 		key := strings.Repeat(hex.EncodeToString([]byte{b}), sealed.KeySize)
@@ -117,5 +117,28 @@ func TestSealKeyMismatchRefusedAtStart(t *testing.T) {
 	code, _, errOut = tacit(t, "worker", "--redis", url, "--redis-prefix", prefix, "--seal-key", right, "--keys", filepath.Join(dir, "none"))
 	if code != 1 || !strings.Contains(errOut, "refusing to take jobs") {
 		t.Fatalf("worker with the old key after a key change: exit %d: %s", code, errOut)
+	}
+}
+
+// TestRedisClusterFlags: --redis-cluster takes go-redis's cluster URL form,
+// excludes --redis, and stands for it where a worker needs shared state.
+func TestRedisClusterFlags(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "k"), []byte(strings.Repeat("01", sealed.KeySize)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"worker"}, "missing required flag --redis (or --redis-cluster)"},
+		{[]string{"worker", "--redis", "redis://127.0.0.1:1", "--redis-cluster", "redis://127.0.0.1:2", "--seal-key", filepath.Join(dir, "k")}, "--redis and --redis-cluster exclude each other"},
+		{[]string{"worker", "--redis-cluster", "http://127.0.0.1:1", "--seal-key", filepath.Join(dir, "k")}, "redis cluster URL"},
+		{[]string{"worker", "--redis-cluster", "redis://127.0.0.1:1?addr=127.0.0.1:2&dial_timeout=200ms", "--seal-key", filepath.Join(dir, "k")}, "redis cluster at 127.0.0.1:1,127.0.0.1:2 does not answer"},
+	} {
+		code, _, errOut := tacit(t, tc.args...)
+		if code == 0 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("tacit %v: exit %d: %s; want %q", tc.args, code, errOut, tc.want)
+		}
 	}
 }

@@ -43,6 +43,7 @@ const devDir = devenv.DefaultDir
 
 type storageFlags struct {
 	redisURL     *string
+	clusterURL   *string
 	prefix       *string
 	keys         *string
 	sealKey      *string
@@ -55,9 +56,10 @@ type storageFlags struct {
 func storageOn(fs *flag.FlagSet) *storageFlags {
 	return &storageFlags{
 		redisURL:     fs.String("redis", "", "Redis URL (redis://host:port/db); default: in memory, this process only"),
-		prefix:       fs.String("redis-prefix", "tacit:", "prefix of every Redis key"),
+		clusterURL:   fs.String("redis-cluster", "", "Redis Cluster seed addresses (redis://host1:port1?addr=host2:port2&addr=...), instead of --redis"),
+		prefix:       fs.String("redis-prefix", "{tacit}:", "prefix of every Redis key; a prefix without a {hash tag} gets one, so all keys share one cluster slot"),
 		keys:         fs.String("keys", "", "key directory (default: keys, or "+devDir+"/keys with --dev)"),
-		sealKey:      fs.String("seal-key", "", "file with the 64-hex AES-256 key that seals job payloads (default: $TACIT_SEAL_KEY); required with --redis"),
+		sealKey:      fs.String("seal-key", "", "file with the 64-hex AES-256 key that seals job payloads (default: $TACIT_SEAL_KEY); required with --redis or --redis-cluster"),
 		claimTimeout: fs.Duration("claim-timeout", 30*time.Second, "how long a worker may hold a job before another reclaims it"),
 		maxBacklog:   fs.Int("max-backlog", 1000, "queued and in-flight jobs at most; beyond it POST /v1/proofs answers 503"),
 		rate:         fs.Int("rate", 600, "requests per minute per principal"),
@@ -74,11 +76,19 @@ func (sf *storageFlags) open(ctx context.Context, sealKey []byte) (*server.Stora
 	mac := hmac.New(sha256.New, sealKey)
 	mac.Write([]byte("tacit/ratelimit-key/v1"))
 	rc := ratelimit.Config{Limit: *sf.rate, Window: time.Minute, KeySecret: mac.Sum(nil)}
-	if *sf.redisURL == "" {
-		return server.MemoryStorage(jc, rc)
+	switch {
+	case *sf.redisURL != "" && *sf.clusterURL != "":
+		return nil, usagef("--redis and --redis-cluster exclude each other")
+	case *sf.clusterURL != "":
+		return server.RedisClusterStorage(ctx, *sf.clusterURL, *sf.prefix, jc, rc)
+	case *sf.redisURL != "":
+		return server.RedisStorage(ctx, *sf.redisURL, *sf.prefix, jc, rc)
 	}
-	return server.RedisStorage(ctx, *sf.redisURL, *sf.prefix, jc, rc)
+	return server.MemoryStorage(jc, rc)
 }
+
+// shared reports whether the state is in Redis (--redis or --redis-cluster).
+func (sf *storageFlags) shared() bool { return *sf.redisURL != "" || *sf.clusterURL != "" }
 
 // box reads the sealing key from --seal-key or $TACIT_SEAL_KEY; fallback
 // supplies one when neither is set (nil: the key is required). It returns
@@ -102,7 +112,7 @@ func (sf *storageFlags) box(fallback func() ([]byte, error)) (*sealed.Box, []byt
 		box, err := sealed.New(key)
 		return box, key, err
 	default:
-		return nil, nil, errors.New("a payload sealing key is required with --redis: --seal-key FILE or $TACIT_SEAL_KEY (64 hex characters; make one with `tacit seal-key`), the same for every server and worker")
+		return nil, nil, errors.New("a payload sealing key is required with --redis or --redis-cluster: --seal-key FILE or $TACIT_SEAL_KEY (64 hex characters; make one with `tacit seal-key`), the same for every server and worker")
 	}
 	key, err := hex.DecodeString(text)
 	if err != nil || len(key) != sealed.KeySize {
@@ -164,9 +174,9 @@ func serve(e *env, args []string) error {
 	}
 	var fallback func() ([]byte, error)
 	switch {
-	case *dev && *sf.redisURL != "":
+	case *dev && sf.shared():
 		fallback = func() ([]byte, error) { return devenv.SealKey(devDir) }
-	case *sf.redisURL == "":
+	case !sf.shared():
 		fallback = randomKey // only this process ever opens its payloads
 	}
 	box, sealKey, err := sf.box(fallback)
@@ -223,7 +233,7 @@ func serve(e *env, args []string) error {
 	hs := srv.HTTPServer(*addr)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	fmt.Fprintf(e.stdout, "tacit serving on http://%s (keys %s, storage %s, %d in-process workers)\n", ln.Addr(), keyDir, storageName(*sf.redisURL), *workers)
+	fmt.Fprintf(e.stdout, "tacit serving on http://%s (keys %s, storage %s, %d in-process workers)\n", ln.Addr(), keyDir, storageName(sf), *workers)
 
 	select {
 	case <-ctx.Done():
@@ -256,11 +266,14 @@ func checkSealKey(ctx context.Context, store *server.Storage, box *sealed.Box, r
 	return nil
 }
 
-func storageName(url string) string {
-	if url == "" {
-		return "in memory"
+func storageName(sf *storageFlags) string {
+	switch {
+	case *sf.clusterURL != "":
+		return "redis cluster"
+	case *sf.redisURL != "":
+		return "redis"
 	}
-	return "redis"
+	return "in memory"
 }
 
 func runWorker(e *env, args []string) error {
@@ -269,8 +282,11 @@ func runWorker(e *env, args []string) error {
 	name := fs.String("name", "", "worker name (default: host-pid)")
 	registryFile := fs.String("registry", "", "accredited-issuer registry, the same file the server was given; without it policy jobs fail")
 	metricsAddr := fs.String("metrics-addr", "", "serve the worker's Prometheus metrics on this address at /metrics (e.g. 127.0.0.1:9091); default: off")
-	if err := parse(fs, args, "redis"); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if !sf.shared() {
+		return usagef("missing required flag --redis (or --redis-cluster)")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
