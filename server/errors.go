@@ -1,14 +1,19 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tacit-zk/tacit/server/challenges"
 	"github.com/tacit-zk/tacit/server/issuers"
@@ -42,7 +47,33 @@ var (
 	errNotFound        = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "not found"}
 	errInternal        = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
 	errUnavailable     = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the service is not ready"}
+	// errStorageDown: the storage (Redis) does not answer; nothing was
+	// changed that the client must know about, and a retry may succeed.
+	errStorageDown = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "storage is temporarily unavailable; retry later", RetryAfter: storageRetryAfter}
 )
+
+// storageRetryAfter is the Retry-After of errStorageDown.
+const storageRetryAfter = 2 * time.Second
+
+// storageDown reports whether err says that the storage could not be
+// reached or did not answer in time: go-redis's network, timeout and pool
+// errors, a closed or reset connection, a deadline that ran out while
+// waiting for it, and Redis's own "not now" replies (LOADING after a
+// restart, MASTERDOWN, TRYAGAIN, CLUSTERDOWN). These are outages, not bugs:
+// the API answers 503 with Retry-After, never 500.
+func storageDown(err error) bool {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne),
+		errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, redis.ErrPoolTimeout), errors.Is(err, redis.ErrPoolExhausted), errors.Is(err, redis.ErrClosed),
+		redis.IsLoadingError(err), redis.IsMasterDownError(err), redis.IsTryAgainError(err), redis.IsClusterDownError(err):
+		return true
+	}
+	return false
+}
 
 // toAPIError maps a domain error to its HTTP form. It is the only place
 // that does.
@@ -86,6 +117,8 @@ func toAPIError(err error) *apiError {
 		return errNotFound
 	case errors.Is(err, jobs.ErrQueueFull):
 		return &apiError{Status: http.StatusServiceUnavailable, Code: "queue_full", Message: "the proving queue is full; retry later", RetryAfter: 5 * time.Second}
+	case storageDown(err):
+		return errStorageDown
 	}
 	return errInternal
 }
@@ -123,7 +156,9 @@ func verifierMessage(err error) string { return err.Error() }
 // details go to the log only.
 func (s *Server) errorHandler(err error, c echo.Context) {
 	ae := toAPIError(err)
-	if ae.Status >= 500 && ae != errUnavailable && ae.Code != "queue_full" {
+	if ae == errStorageDown {
+		s.log.Warn("storage unavailable", "request_id", requestIDOf(c), "route", c.Path(), "method", c.Request().Method, "error", safeError(err))
+	} else if ae.Status >= 500 && ae != errUnavailable && ae.Code != "queue_full" {
 		s.log.Error("request failed", "request_id", requestIDOf(c), "route", c.Path(), "method", c.Request().Method, "error", safeError(err))
 	}
 	if c.Response().Committed {

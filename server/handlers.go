@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -39,7 +40,10 @@ func (s *Server) readyz(c echo.Context) error {
 	notReady := func(reason string) error {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": reason})
 	}
-	ctx := c.Request().Context()
+	// One bound for the whole check: a hung Redis says "not ready" within
+	// PingTimeout, not after the client's own timeouts and retries.
+	ctx, cancel := context.WithTimeout(c.Request().Context(), PingTimeout)
+	defer cancel()
 	if s.cfg.Ping != nil {
 		if err := s.cfg.Ping(ctx); err != nil {
 			return notReady("storage does not answer")

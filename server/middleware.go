@@ -60,8 +60,21 @@ func requestIDOf(c echo.Context) string {
 }
 
 // authenticate resolves the bearer key to a principal and applies the
-// principal's rate limit.
+// principal's rate limit. When the limiter's storage is down the request
+// fails with 503 (see storageDown).
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.authenticateWith(next, false)
+}
+
+// authenticateStateless is authenticate for routes that read no stored
+// state (the circuits): when the limiter's storage is down they are served
+// without a rate limit (fail open) rather than refused, since they cost
+// little and answer from memory. Every such request is logged.
+func (s *Server) authenticateStateless(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.authenticateWith(next, true)
+}
+
+func (s *Server) authenticateWith(next echo.HandlerFunc, failOpen bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get("Authorization")
 		key, ok := strings.CutPrefix(h, "Bearer ")
@@ -73,7 +86,11 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return errUnauthenticated
 		}
 		allowed, retry, err := s.cfg.Limiter.Allow(c.Request().Context(), p.Name)
-		if err != nil {
+		switch {
+		case err != nil && failOpen && storageDown(err):
+			s.log.Warn("rate limiter unavailable; serving a stateless route without a limit", "request_id", requestIDOf(c), "route", c.Path(), "error", safeError(err))
+			allowed = true
+		case err != nil:
 			return err
 		}
 		if !allowed {

@@ -192,10 +192,10 @@ func (s *Server) router() *echo.Echo {
 	v1.GET("/proofs/:id", s.getProof, s.authenticate, s.require(auth.RoleBusiness))
 	v1.POST("/verifications", s.verifyForLender, s.authenticate, s.require(auth.RoleLender))
 	v1.POST("/attestations/verify", s.verifyArchived, s.authenticate, s.require(auth.RoleAuditor))
-	v1.GET("/circuits", s.listCircuits, s.authenticate)
-	v1.GET("/circuits/:id", s.getCircuit, s.authenticate)
+	v1.GET("/circuits", s.listCircuits, s.authenticateStateless)
+	v1.GET("/circuits/:id", s.getCircuit, s.authenticateStateless)
 	v1.GET("/issuers", s.listIssuers, s.authenticate)
-	v1.GET("/registries", s.listRegistries, s.authenticate)
+	v1.GET("/registries", s.listRegistries, s.authenticateStateless)
 	v1.POST("/issuers", s.addIssuer, s.authenticate, s.require(auth.RoleAdmin))
 	v1.DELETE("/issuers/:key", s.removeIssuer, s.authenticate, s.require(auth.RoleAdmin))
 	return e

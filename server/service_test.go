@@ -86,6 +86,12 @@ type setup struct {
 	bodyLimit string
 	keys      string             // key directory; zero: keyDir
 	registry  *registry.Registry // accredited-issuer sets; nil: no policies
+	// redisURL: Redis storage through server.RedisStorage (the bounded
+	// client `tacit serve` uses) on a server the test owns.
+	redisURL string
+	// localLimiter: the rate limiter in memory whatever the storage, so
+	// that requests reach the handlers' own storage calls.
+	localLimiter bool
 }
 
 // testJobs is jobs.DefaultConfig with a short poll, so that tests do not
@@ -129,18 +135,29 @@ func start(t testing.TB, cfg setup) *service {
 		rc.Limit = cfg.rate
 	}
 	var err error
-	if cfg.redis {
+	switch {
+	case cfg.redisURL != "":
+		s.prefix = "{tacit}:"
+		if s.store, err = server.RedisStorage(ctx, cfg.redisURL, s.prefix, s.jobs, rc); err == nil {
+			t.Cleanup(func() { s.store.Close() })
+		}
+	case cfg.redis:
 		if cfg.cluster {
 			s.rdb, s.prefix = redistest.StartCluster(t)
 		} else {
 			s.rdb, s.prefix = redistest.Start(t)
 		}
 		s.store, err = server.RedisStorageFrom(ctx, s.rdb, s.prefix, s.jobs, rc)
-	} else {
+	default:
 		s.store, err = server.MemoryStorage(s.jobs, rc)
 	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.localLimiter {
+		if s.store.Limiter, err = ratelimit.NewMemory(rc); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s.sealKey = make([]byte, sealed.KeySize)
 	rand.Read(s.sealKey)

@@ -183,6 +183,7 @@ func serve(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	server.LogRedisTo(log)
 	store, err := sf.open(ctx, sealKey)
 	if err != nil {
 		return err
@@ -298,6 +299,8 @@ func runWorker(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	server.LogRedisTo(log)
 	store, err := sf.open(ctx, sealKey)
 	if err != nil {
 		return err
@@ -312,7 +315,7 @@ func runWorker(e *env, args []string) error {
 			return err
 		}
 	}
-	w, err := worker.New(keyDir, store.Queue, box, statement.Trust{Registry: reg}, slog.New(slog.NewTextHandler(e.stderr, nil)))
+	w, err := worker.New(keyDir, store.Queue, box, statement.Trust{Registry: reg}, log)
 	if err != nil {
 		return err
 	}

@@ -404,8 +404,9 @@ func (e UnauthenticatedErrorErrorCode) Valid() bool {
 
 // Defines values for UnavailableErrorErrorCode.
 const (
-	UnavailableErrorErrorCodeQueueFull UnavailableErrorErrorCode = "queue_full"
-	UnavailableErrorErrorCodeTimeout   UnavailableErrorErrorCode = "timeout"
+	UnavailableErrorErrorCodeQueueFull   UnavailableErrorErrorCode = "queue_full"
+	UnavailableErrorErrorCodeTimeout     UnavailableErrorErrorCode = "timeout"
+	UnavailableErrorErrorCodeUnavailable UnavailableErrorErrorCode = "unavailable"
 )
 
 // Valid indicates whether the value is a known member of the UnavailableErrorErrorCode enum.
@@ -414,6 +415,8 @@ func (e UnavailableErrorErrorCode) Valid() bool {
 	case UnavailableErrorErrorCodeQueueFull:
 		return true
 	case UnavailableErrorErrorCodeTimeout:
+		return true
+	case UnavailableErrorErrorCodeUnavailable:
 		return true
 	default:
 		return false

@@ -208,7 +208,7 @@ type Option = storeopt.Option
 // claim timeouts; the default is time.Now.
 func WithClock(now func() time.Time) Option { return storeopt.WithClock("jobs", now) }
 
-// WithKeyPrefix sets the prefix of every Redis key; the default is "tacit:".
+// WithKeyPrefix sets the prefix of every Redis key; the default is "{tacit}:" (see storeopt).
 // Memory has no keys and ignores it.
 func WithKeyPrefix(prefix string) Option { return storeopt.WithKeyPrefix("jobs", prefix) }
 

@@ -46,6 +46,6 @@ type Option = storeopt.Option
 // Redis expires windows by its own clock and ignores it.
 func WithClock(now func() time.Time) Option { return storeopt.WithClock("ratelimit", now) }
 
-// WithKeyPrefix sets the prefix of every Redis key; the default is "tacit:".
+// WithKeyPrefix sets the prefix of every Redis key; the default is "{tacit}:" (see storeopt).
 // Memory has no keys and ignores it.
 func WithKeyPrefix(prefix string) Option { return storeopt.WithKeyPrefix("ratelimit", prefix) }

@@ -32,6 +32,10 @@ const (
 	// OutcomeReleased: the worker could not open the payload (another
 	// sealing key) and gave the job back uncounted.
 	OutcomeReleased = "released"
+	// OutcomeUnstored: the worker could not store how the delivery ended
+	// (storage away for longer than StoreFor, or the lease lost meanwhile).
+	// The job stays proving until the claim timeout and is proved again.
+	OutcomeUnstored = "unstored"
 )
 
 // UnknownStatement labels a job whose payload could not be read.
@@ -47,6 +51,16 @@ type Recorder interface {
 	// Ended records how a delivery of a job for statement ended.
 	Ended(statement, outcome string)
 }
+
+// DefaultStoreFor is the default of Worker.StoreFor.
+const DefaultStoreFor = 2 * time.Minute
+
+// Backoff between tries to store a job's end, and the bound on one try.
+var (
+	storeBackoff    = 100 * time.Millisecond
+	storeBackoffMax = 5 * time.Second
+	storeTry        = 5 * time.Second
+)
 
 // HeartbeatEvery is how often a running worker says it is alive; its
 // heartbeat lasts three times as long.
@@ -66,6 +80,13 @@ type Worker struct {
 	Metrics Recorder
 	// Timeout bounds one proof (default one minute).
 	Timeout time.Duration
+	// StoreFor bounds how long the worker keeps trying to store how a job
+	// ended (the attestation, or a failure) while storage does not answer,
+	// with backoff from storeBackoff up to storeBackoffMax between tries
+	// (default DefaultStoreFor). It stops at once when the lease is lost.
+	// With StoreFor below the queue's claim timeout, an outage shorter than
+	// StoreFor loses no proof and counts no extra attempt.
+	StoreFor time.Duration
 
 	beforeProve func(jobs.ID) // test hook: runs after a claim, before proving
 }
@@ -174,21 +195,75 @@ func (w *Worker) handle(d *jobs.Delivery) string {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()
-	st, outcome, err := w.prove(ctx, d)
-	switch outcome {
-	case OutcomeRetried:
-		err = errors.Join(err, w.Queue.Retry(context.Background(), d))
-	case OutcomeReleased:
-		err = errors.Join(err, w.Queue.Release(context.Background(), d))
-	}
-	if err != nil {
-		w.Log.Error("ending a job", "worker", w.Name, "job", d.JobID, "error", err.Error())
+	st, outcome, arg := w.prove(ctx, d)
+	if err := w.store(d, outcome, arg); err != nil {
+		w.Log.Error("could not store how a job ended; it stays proving until the claim timeout and is proved again", "worker", w.Name, "job", d.JobID, "statement", st, "attempt", d.Attempt, "proved", outcome, "error", err.Error())
+		outcome = OutcomeUnstored
 	}
 	if w.Metrics != nil {
 		w.Metrics.Ended(st, outcome)
 	}
 	w.Log.Info("job ended", "worker", w.Name, "job", d.JobID, "statement", st, "attempt", d.Attempt, "outcome", outcome, "ms", time.Since(start).Milliseconds())
 	return outcome
+}
+
+// store ends delivery d with outcome (arg: the attestation when done, the
+// reason when failed). While the storage does not answer it keeps the
+// result in memory and tries again with exponential backoff for up to
+// StoreFor; it gives up at once when the delivery is no longer held
+// (jobs.ErrLeaseLost) or the call is malformed (jobs.ErrInvalid).
+func (w *Worker) store(d *jobs.Delivery, outcome string, arg []byte) error {
+	end := func(ctx context.Context) error {
+		switch outcome {
+		case OutcomeDone:
+			return w.Queue.Complete(ctx, d, arg)
+		case OutcomeFailed:
+			return w.Queue.Fail(ctx, d, string(arg))
+		case OutcomeReleased:
+			return w.Queue.Release(ctx, d)
+		default:
+			return w.Queue.Retry(ctx, d)
+		}
+	}
+	limit := w.StoreFor
+	if limit <= 0 {
+		limit = DefaultStoreFor
+	}
+	deadline := time.Now().Add(limit)
+	wait := storeBackoff
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTry)
+		err := end(ctx)
+		cancel()
+		switch {
+		case err == nil:
+			if try > 1 {
+				w.Log.Info("stored how a job ended after the storage came back", "worker", w.Name, "job", d.JobID, "outcome", outcome, "tries", try)
+			}
+			return nil
+		case errors.Is(err, jobs.ErrLeaseLost) && try > 1 && w.stored(d, outcome):
+			// An earlier try was applied but its reply was lost.
+			return nil
+		case errors.Is(err, jobs.ErrLeaseLost), errors.Is(err, jobs.ErrInvalid):
+			return err
+		case time.Now().Add(wait).After(deadline):
+			return fmt.Errorf("worker: gave up after %d tries in %s: %w", try, limit, err)
+		}
+		w.Log.Warn("storing how a job ended; retrying", "worker", w.Name, "job", d.JobID, "outcome", outcome, "try", try, "retry_in_ms", wait.Milliseconds(), "error", err.Error())
+		time.Sleep(wait)
+		wait = min(2*wait, storeBackoffMax)
+	}
+}
+
+// stored reports whether d's job already shows outcome's terminal status.
+func (w *Worker) stored(d *jobs.Delivery, outcome string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTry)
+	defer cancel()
+	j, err := w.Queue.Get(ctx, d.Owner, d.JobID)
+	if err != nil {
+		return false
+	}
+	return (outcome == OutcomeDone && j.Status == jobs.StatusDone) || (outcome == OutcomeFailed && j.Status == jobs.StatusFailed)
 }
 
 // Why a payload cannot become a task.
@@ -241,7 +316,10 @@ func (w *Worker) decode(plain []byte) (prover.Task, bool) {
 	return t, true
 }
 
-func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (statementID, outcome string, err error) {
+// prove proves d's job and says how its delivery should end: with the
+// attestation (done), a constant reason (failed), or none (retried,
+// released). It stores nothing; handle does.
+func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (statementID, outcome string, arg []byte) {
 	t, err := w.task(d)
 	switch {
 	case errors.Is(err, errSealed):
@@ -251,7 +329,7 @@ func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (statementID, outc
 		w.Log.Error("cannot open a job's payload: this worker's sealing key differs from the server's, or the payload was altered; releasing the job to the other workers", "worker", w.Name, "job", d.JobID)
 		return UnknownStatement, OutcomeReleased, nil
 	case err != nil:
-		return UnknownStatement, OutcomeFailed, w.Queue.Fail(ctx, d, ReasonUnreadable)
+		return UnknownStatement, OutcomeFailed, []byte(ReasonUnreadable)
 	}
 	st := t.Request.Statement().ID()
 	if w.beforeProve != nil {
@@ -274,7 +352,7 @@ func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (statementID, outc
 		// Whatever rule failed (its code included): the API refused at
 		// submission what the business could fix; what is left is the
 		// answer itself, and a job reports it in one constant reason.
-		return st, OutcomeFailed, w.Queue.Fail(ctx, d, ReasonUnsatisfied)
+		return st, OutcomeFailed, []byte(ReasonUnsatisfied)
 	case errors.Is(err, keys.ErrFingerprint), errors.Is(err, keys.ErrMissing):
 		w.Log.Error("proving keys unavailable", "worker", w.Name, "error", err.Error())
 		return st, OutcomeRetried, nil
@@ -284,11 +362,11 @@ func (w *Worker) prove(ctx context.Context, d *jobs.Delivery) (statementID, outc
 	case err != nil:
 		// Request validation: the job can never succeed. The error names
 		// fields, not values, but the business sees only the constant reason.
-		return st, OutcomeFailed, w.Queue.Fail(ctx, d, ReasonUnsatisfied)
+		return st, OutcomeFailed, []byte(ReasonUnsatisfied)
 	}
 	result, err := att.MarshalIndent()
 	if err != nil {
 		return st, OutcomeRetried, nil
 	}
-	return st, OutcomeDone, w.Queue.Complete(ctx, d, result)
+	return st, OutcomeDone, result
 }

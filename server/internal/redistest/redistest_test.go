@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -56,5 +57,35 @@ func TestStartCluster(t *testing.T) {
 	}
 	if again.Get(ctx, prefix+"a").Val() != "1" {
 		t.Fatal("a second client sees another cluster")
+	}
+}
+
+// TestProcess: a killed and restarted server keeps what was written before
+// the kill (AOF), and a paused one answers nothing until resumed.
+func TestProcess(t *testing.T) {
+	p := StartProcess(t)
+	rdb := p.Client()
+	ctx := context.Background()
+	if err := rdb.Set(ctx, "k", "v", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	p.Kill()
+	if err := rdb.Ping(ctx).Err(); err == nil {
+		t.Fatal("a killed server answers")
+	}
+	p.Restart()
+	if v, err := rdb.Get(ctx, "k").Result(); err != nil || v != "v" {
+		t.Fatalf("after restart: %q, %v; want the value written before the kill", v, err)
+	}
+	p.Pause()
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	err := rdb.Ping(short).Err()
+	cancel()
+	if err == nil {
+		t.Fatal("a paused server answers")
+	}
+	p.Resume()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatalf("after resume: %v", err)
 	}
 }
