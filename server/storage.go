@@ -26,6 +26,10 @@ type Storage struct {
 	Ping   func(ctx context.Context) error
 	Close  func() error
 	Shared bool // Redis: several processes see the same state
+	// Redis is what the server read of Redis's eviction, persistence and
+	// replication settings at open (nil in memory); its Check says whether
+	// to refuse to start and what to warn about.
+	Redis *RedisSettings
 }
 
 // MemoryStorage keeps everything in this process.
@@ -76,10 +80,15 @@ func RedisStorageFrom(ctx context.Context, rdb *redis.Client, prefix string, jc 
 	if err != nil {
 		return nil, err
 	}
+	settings, err := CheckRedis(ctx, rdb)
+	if err != nil {
+		return nil, err
+	}
 	ch, err := challenges.NewRedis(rdb, challenges.WithKeyPrefix(prefix))
 	if err != nil {
 		return nil, err
 	}
+	ch.WithDurability(settings.Durability())
 	rl, err := ratelimit.NewRedis(rdb, rc, ratelimit.WithKeyPrefix(prefix))
 	if err != nil {
 		return nil, err
@@ -88,6 +97,6 @@ func RedisStorageFrom(ctx context.Context, rdb *redis.Client, prefix string, jc 
 		Queue: q, Challenges: ch, Issuers: issuers.NewRedis(rdb, prefix), Limiter: rl,
 		Canary: redisCanary{rdb: rdb, key: prefix + "seal-canary"},
 		Ping:   func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		Close:  func() error { return nil }, Shared: true,
+		Close:  func() error { return nil }, Shared: true, Redis: &settings,
 	}, nil
 }
