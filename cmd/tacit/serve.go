@@ -42,31 +42,36 @@ func init() {
 const devDir = devenv.DefaultDir
 
 type storageFlags struct {
-	redisURL     *string
-	prefix       *string
-	keys         *string
-	sealKey      *string
-	claimTimeout *time.Duration
-	maxBacklog   *int
-	rate         *int
+	redisURL      *string
+	prefix        *string
+	keys          *string
+	sealKey       *string
+	claimTimeout  *time.Duration
+	maxBacklog    *int
+	rate          *int
+	allowEviction *bool
 }
 
 // storageOn registers the storage flags that serve and worker share.
 func storageOn(fs *flag.FlagSet) *storageFlags {
 	return &storageFlags{
-		redisURL:     fs.String("redis", "", "Redis URL (redis://host:port/db); default: in memory, this process only"),
-		prefix:       fs.String("redis-prefix", "tacit:", "prefix of every Redis key"),
-		keys:         fs.String("keys", "", "key directory (default: keys, or "+devDir+"/keys with --dev)"),
-		sealKey:      fs.String("seal-key", "", "file with the 64-hex AES-256 key that seals job payloads (default: $TACIT_SEAL_KEY); required with --redis"),
-		claimTimeout: fs.Duration("claim-timeout", 30*time.Second, "how long a worker may hold a job before another reclaims it"),
-		maxBacklog:   fs.Int("max-backlog", 1000, "queued and in-flight jobs at most; beyond it POST /v1/proofs answers 503"),
-		rate:         fs.Int("rate", 600, "requests per minute per principal"),
+		redisURL:      fs.String("redis", "", "Redis URL (redis://host:port/db); default: in memory, this process only"),
+		prefix:        fs.String("redis-prefix", "tacit:", "prefix of every Redis key"),
+		keys:          fs.String("keys", "", "key directory (default: keys, or "+devDir+"/keys with --dev)"),
+		sealKey:       fs.String("seal-key", "", "file with the 64-hex AES-256 key that seals job payloads (default: $TACIT_SEAL_KEY); required with --redis"),
+		claimTimeout:  fs.Duration("claim-timeout", 30*time.Second, "how long a worker may hold a job before another reclaims it"),
+		maxBacklog:    fs.Int("max-backlog", 1000, "queued and in-flight jobs at most; beyond it POST /v1/proofs answers 503"),
+		rate:          fs.Int("rate", 600, "requests per minute per principal"),
+		allowEviction: fs.Bool("allow-eviction", false, "start even though Redis's maxmemory-policy may evict tacit's keys (anything but noeviction); evicted challenges can verify again"),
 	}
 }
 
 // open opens the storage. sealKey, the deployment's payload sealing key,
 // also keys the hashes that name principals' rate-limit counters in Redis.
-func (sf *storageFlags) open(ctx context.Context, sealKey []byte) (*server.Storage, error) {
+// On Redis it refuses an evicting maxmemory-policy (unless
+// --allow-eviction) and logs a warning for each setting that puts
+// tacit's state at risk.
+func (sf *storageFlags) open(ctx context.Context, sealKey []byte, log *slog.Logger) (*server.Storage, error) {
 	jc := jobs.DefaultConfig()
 	jc.ClaimTimeout = *sf.claimTimeout
 	jc.MaxBacklog = *sf.maxBacklog
@@ -77,7 +82,19 @@ func (sf *storageFlags) open(ctx context.Context, sealKey []byte) (*server.Stora
 	if *sf.redisURL == "" {
 		return server.MemoryStorage(jc, rc)
 	}
-	return server.RedisStorage(ctx, *sf.redisURL, *sf.prefix, jc, rc)
+	store, err := server.RedisStorage(ctx, *sf.redisURL, *sf.prefix, jc, rc)
+	if err != nil {
+		return nil, err
+	}
+	warnings, err := store.Redis.Check(*sf.allowEviction)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	for _, w := range warnings {
+		log.Warn(w)
+	}
+	return store, nil
 }
 
 // box reads the sealing key from --seal-key or $TACIT_SEAL_KEY; fallback
@@ -173,7 +190,7 @@ func serve(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := sf.open(ctx, sealKey)
+	store, err := sf.open(ctx, sealKey, log)
 	if err != nil {
 		return err
 	}
@@ -282,7 +299,8 @@ func runWorker(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := sf.open(ctx, sealKey)
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	store, err := sf.open(ctx, sealKey, log)
 	if err != nil {
 		return err
 	}
@@ -296,7 +314,7 @@ func runWorker(e *env, args []string) error {
 			return err
 		}
 	}
-	w, err := worker.New(keyDir, store.Queue, box, statement.Trust{Registry: reg}, slog.New(slog.NewTextHandler(e.stderr, nil)))
+	w, err := worker.New(keyDir, store.Queue, box, statement.Trust{Registry: reg}, log)
 	if err != nil {
 		return err
 	}
