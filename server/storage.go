@@ -30,6 +30,10 @@ type Storage struct {
 	Ping   func(ctx context.Context) error
 	Close  func() error
 	Shared bool // Redis: several processes see the same state
+	// Redis is what the server read of Redis's eviction, persistence and
+	// replication settings at open (nil in memory); its Check says whether
+	// to refuse to start and what to warn about.
+	Redis *RedisSettings
 }
 
 // MemoryStorage keeps everything in this process.
@@ -189,9 +193,28 @@ func RedisStorageFrom(ctx context.Context, rdb redis.UniversalClient, prefix str
 	if err != nil {
 		return nil, err
 	}
+	// On a cluster, the settings that matter are those of the master that
+	// holds tacit's slot; a keyless WAIT or WAITAOF would go to any node,
+	// so a cluster's consumes do not wait for durability (see README).
+	checked := redis.UniversalClient(rdb)
+	cc, cluster := rdb.(*redis.ClusterClient)
+	if cluster {
+		m, err := cc.MasterForKey(ctx, prefix+"seal-canary")
+		if err != nil {
+			return nil, fmt.Errorf("server: the master of tacit's slot: %w", err)
+		}
+		checked = m
+	}
+	settings, err := CheckRedis(ctx, checked)
+	if err != nil {
+		return nil, err
+	}
 	ch, err := challenges.NewRedis(rdb, challenges.WithKeyPrefix(prefix))
 	if err != nil {
 		return nil, err
+	}
+	if !cluster {
+		ch.WithDurability(settings.Durability())
 	}
 	rl, err := ratelimit.NewRedis(rdb, rc, ratelimit.WithKeyPrefix(prefix))
 	if err != nil {
@@ -214,6 +237,6 @@ func RedisStorageFrom(ctx context.Context, rdb redis.UniversalClient, prefix str
 		Queue: q, Challenges: ch, Issuers: issuers.NewRedis(rdb, prefix), Limiter: rl,
 		Canary: redisCanary{rdb: rdb, key: canary},
 		Ping:   ping,
-		Close:  func() error { return nil }, Shared: true,
+		Close:  func() error { return nil }, Shared: true, Redis: &settings,
 	}, nil
 }

@@ -26,6 +26,13 @@ func redisURL(t *testing.T) string {
 	if url := os.Getenv("REDIS_URL"); url != "" {
 		return url
 	}
+	return privateRedis(t)
+}
+
+// privateRedis returns the URL of a redis-server started for the test,
+// with args (redis-server settings) added.
+func privateRedis(t *testing.T, args ...string) string {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Fatal("redis-server not found on PATH; install it (make redis) or set REDIS_URL")
@@ -36,7 +43,7 @@ func redisURL(t *testing.T) string {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	cmd := exec.Command(bin, append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir()}, args...)...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -42,14 +42,15 @@ func init() {
 const devDir = devenv.DefaultDir
 
 type storageFlags struct {
-	redisURL     *string
-	clusterURL   *string
-	prefix       *string
-	keys         *string
-	sealKey      *string
-	claimTimeout *time.Duration
-	maxBacklog   *int
-	rate         *int
+	redisURL      *string
+	clusterURL    *string
+	prefix        *string
+	keys          *string
+	sealKey       *string
+	claimTimeout  *time.Duration
+	maxBacklog    *int
+	rate          *int
+	allowEviction *bool
 }
 
 // storageOn registers the storage flags that serve and worker share.
@@ -63,12 +64,16 @@ func storageOn(fs *flag.FlagSet) *storageFlags {
 		claimTimeout: fs.Duration("claim-timeout", 30*time.Second, "how long a worker may hold a job before another reclaims it"),
 		maxBacklog:   fs.Int("max-backlog", 1000, "queued and in-flight jobs at most; beyond it POST /v1/proofs answers 503"),
 		rate:         fs.Int("rate", 600, "requests per minute per principal"),
+		allowEviction: fs.Bool("allow-eviction", false, "start even though Redis's maxmemory-policy may evict tacit's keys (anything but noeviction); evicted challenges can verify again"),
 	}
 }
 
 // open opens the storage. sealKey, the deployment's payload sealing key,
 // also keys the hashes that name principals' rate-limit counters in Redis.
-func (sf *storageFlags) open(ctx context.Context, sealKey []byte) (*server.Storage, error) {
+// On Redis it refuses an evicting maxmemory-policy (unless
+// --allow-eviction) and logs a warning for each setting that puts
+// tacit's state at risk.
+func (sf *storageFlags) open(ctx context.Context, sealKey []byte, log *slog.Logger) (*server.Storage, error) {
 	jc := jobs.DefaultConfig()
 	jc.ClaimTimeout = *sf.claimTimeout
 	jc.MaxBacklog = *sf.maxBacklog
@@ -79,12 +84,27 @@ func (sf *storageFlags) open(ctx context.Context, sealKey []byte) (*server.Stora
 	switch {
 	case *sf.redisURL != "" && *sf.clusterURL != "":
 		return nil, usagef("--redis and --redis-cluster exclude each other")
-	case *sf.clusterURL != "":
-		return server.RedisClusterStorage(ctx, *sf.clusterURL, *sf.prefix, jc, rc)
-	case *sf.redisURL != "":
-		return server.RedisStorage(ctx, *sf.redisURL, *sf.prefix, jc, rc)
+	case !sf.shared():
+		return server.MemoryStorage(jc, rc)
 	}
-	return server.MemoryStorage(jc, rc)
+	open := server.RedisStorage
+	url := *sf.redisURL
+	if *sf.clusterURL != "" {
+		open, url = server.RedisClusterStorage, *sf.clusterURL
+	}
+	store, err := open(ctx, url, *sf.prefix, jc, rc)
+	if err != nil {
+		return nil, err
+	}
+	warnings, err := store.Redis.Check(*sf.allowEviction)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	for _, w := range warnings {
+		log.Warn(w)
+	}
+	return store, nil
 }
 
 // shared reports whether the state is in Redis (--redis or --redis-cluster).
@@ -184,7 +204,7 @@ func serve(e *env, args []string) error {
 		return err
 	}
 	server.LogRedisTo(log)
-	store, err := sf.open(ctx, sealKey)
+	store, err := sf.open(ctx, sealKey, log)
 	if err != nil {
 		return err
 	}
@@ -301,7 +321,7 @@ func runWorker(e *env, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	server.LogRedisTo(log)
-	store, err := sf.open(ctx, sealKey)
+	store, err := sf.open(ctx, sealKey, log)
 	if err != nil {
 		return err
 	}

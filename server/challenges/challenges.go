@@ -86,7 +86,9 @@ type Store interface {
 	// Consume returns challenge id and deletes it, if lender created it.
 	// Of many concurrent calls exactly one succeeds; the rest get
 	// ErrConsumed. A call by another lender gets ErrWrongLender and does not
-	// consume the challenge.
+	// consume the challenge. A consume that succeeded but that Redis did not
+	// confirm durable (see Durability) returns the challenge together with
+	// an error wrapping ErrNotDurable.
 	Consume(ctx context.Context, id, lender string) (Challenge, error)
 }
 
@@ -99,6 +101,11 @@ var (
 	ErrWrongLender = errors.New("challenges: challenge belongs to another lender")
 	// ErrExists means Create was given the ID of a stored or used challenge.
 	ErrExists = errors.New("challenges: challenge id already in use")
+	// ErrNotDurable comes with a consumed challenge whose consume Redis did
+	// not confirm durable (WAITAOF or WAIT fell short or failed): it is
+	// consumed, but a crash before the write reaches the disk or a replica
+	// could bring the challenge back.
+	ErrNotDurable = errors.New("challenges: consume not confirmed durable")
 	// ErrInvalid wraps a description of a malformed argument.
 	ErrInvalid = errors.New("challenges: invalid argument")
 )

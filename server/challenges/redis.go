@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -24,6 +25,26 @@ import (
 type Redis struct {
 	rdb                    redis.UniversalClient
 	livePrefix, usedPrefix string
+	dur                    Durability
+}
+
+// Durability is what Redis.Consume waits for after consuming a challenge,
+// on the same connection: WAITAOF 1 0 (the write is fsynced to the local
+// AOF; Redis 7.2 and later, AOF on) and WAIT Replicas (that many replicas
+// acknowledged it), each for at most Timeout. The zero value waits for
+// nothing.
+type Durability struct {
+	AOF      bool
+	Replicas int
+	Timeout  time.Duration
+}
+
+func (d Durability) waits() bool { return d.AOF || d.Replicas > 0 }
+
+// WithDurability sets what Consume waits for; see Durability.
+func (s *Redis) WithDurability(d Durability) *Redis {
+	s.dur = d
+	return s
 }
 
 var _ Store = (*Redis)(nil)
@@ -115,13 +136,24 @@ func (s *Redis) Consume(ctx context.Context, id, lender string) (Challenge, erro
 	if !ids.Valid(id) {
 		return Challenge{}, ErrNotFound
 	}
-	res, err := consumeScript.Run(ctx, s.rdb, s.keys(id), lender).Slice()
+	var res []any
+	var durErr error
+	var err error
+	if s.dur.waits() {
+		res, durErr, err = s.consumeDurably(ctx, id, lender)
+	} else {
+		res, err = consumeScript.Run(ctx, s.rdb, s.keys(id), lender).Slice()
+	}
 	if err != nil {
 		return Challenge{}, fmt.Errorf("challenges: consume: %w", err)
 	}
 	switch res[0].(int64) {
 	case 1:
-		return decode(res[1].(string))
+		c, err := decode(res[1].(string))
+		if err == nil && durErr != nil {
+			return c, durErr
+		}
+		return c, err
 	case 0:
 		return Challenge{}, ErrNotFound
 	case -1:
@@ -129,6 +161,63 @@ func (s *Redis) Consume(ctx context.Context, id, lender string) (Challenge, erro
 	default:
 		return Challenge{}, ErrWrongLender
 	}
+}
+
+// consumeDurably runs the consume script and then WAITAOF and WAIT in one
+// pipeline, so on one connection: both wait for that connection's writes.
+// durErr wraps ErrNotDurable when the wait fell short or failed.
+func (s *Redis) consumeDurably(ctx context.Context, id, lender string) (res []any, durErr, err error) {
+	ms := s.dur.Timeout.Milliseconds()
+	run := func(eval func(p redis.Pipeliner) *redis.Cmd) (script, aof, wait *redis.Cmd) {
+		_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			script = eval(p)
+			if s.dur.AOF {
+				aof = p.Do(ctx, "WAITAOF", 1, 0, ms)
+			}
+			if s.dur.Replicas > 0 {
+				wait = p.Do(ctx, "WAIT", s.dur.Replicas, ms)
+			}
+			return nil
+		})
+		return script, aof, wait
+	}
+	script, aof, wait := run(func(p redis.Pipeliner) *redis.Cmd {
+		return consumeScript.EvalSha(ctx, p, s.keys(id), lender)
+	})
+	if redis.HasErrorPrefix(script.Err(), "NOSCRIPT") {
+		script, aof, wait = run(func(p redis.Pipeliner) *redis.Cmd {
+			return consumeScript.Eval(ctx, p, s.keys(id), lender)
+		})
+	}
+	if res, err = script.Slice(); err != nil {
+		return nil, nil, err
+	}
+	if res[0].(int64) != 1 {
+		return res, nil, nil // nothing consumed, nothing to wait for
+	}
+	var short []string
+	if aof != nil {
+		acks, err := aof.Int64Slice()
+		switch {
+		case err != nil:
+			short = append(short, "WAITAOF: "+err.Error())
+		case len(acks) < 1 || acks[0] < 1:
+			short = append(short, "WAITAOF: the local AOF was not fsynced in time")
+		}
+	}
+	if wait != nil {
+		n, err := wait.Int64()
+		switch {
+		case err != nil:
+			short = append(short, "WAIT: "+err.Error())
+		case n < int64(s.dur.Replicas):
+			short = append(short, fmt.Sprintf("WAIT: %d of %d replicas acknowledged in time", n, s.dur.Replicas))
+		}
+	}
+	if len(short) > 0 {
+		return res, fmt.Errorf("%w (%s)", ErrNotDurable, strings.Join(short, "; ")), nil
+	}
+	return res, nil, nil
 }
 
 func decode(js string) (Challenge, error) {

@@ -29,7 +29,7 @@ func Start(t testing.TB) (*redis.Client, string) {
 		}
 		rdb = redis.NewClient(opts)
 	} else {
-		rdb = startServer(t)
+		rdb = startServer(t).Client
 	}
 	t.Cleanup(func() { _ = rdb.Close() })
 	if err := rdb.Ping(context.Background()).Err(); err != nil {
@@ -107,9 +107,29 @@ func deletePrefix(t testing.TB, rdb redis.UniversalClient, prefix string) {
 	}
 }
 
+// Server is a private redis-server that a test started.
+type Server struct {
+	Client *redis.Client
+	Addr   string // host:port
+	// Process is the running redis-server, for tests that stop (SIGSTOP)
+	// or kill it; it is killed at cleanup.
+	Process *os.Process
+}
+
+// StartServer always runs a private redis-server (never $REDIS_URL), with
+// persistence off unless args (extra redis-server arguments such as
+// "--appendonly", "yes" or "--replicaof", "127.0.0.1 6379") say otherwise.
+// Use it for tests that change the server's settings.
+func StartServer(t testing.TB, args ...string) *Server {
+	t.Helper()
+	s := startServer(t, args...)
+	t.Cleanup(func() { _ = s.Client.Close() })
+	return s
+}
+
 // startServer runs redis-server on a free port, retrying when another
 // process takes the port between choosing and binding it.
-func startServer(t testing.TB) *redis.Client {
+func startServer(t testing.TB, args ...string) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -117,9 +137,9 @@ func startServer(t testing.TB) *redis.Client {
 	}
 	var lastErr error
 	for range 5 {
-		rdb, err := tryStart(t, bin)
+		s, err := tryStart(t, bin, args)
 		if err == nil {
-			return rdb
+			return s
 		}
 		lastErr = err
 	}
@@ -127,20 +147,20 @@ func startServer(t testing.TB) *redis.Client {
 	return nil
 }
 
-func tryStart(t testing.TB, bin string) (*redis.Client, error) {
+func tryStart(t testing.TB, bin string, args []string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	dir := t.TempDir()
-	cmd := exec.Command(bin,
+	cmd := exec.Command(bin, append([]string{
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
 		"--save", "",
 		"--appendonly", "no",
 		"--dir", dir,
 		"--logfile", "",
-	)
+	}, args...)...)
 	cmd.Stdout, cmd.Stderr = nil, nil
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -152,7 +172,8 @@ func tryStart(t testing.TB, bin string) (*redis.Client, error) {
 		<-exited
 	}
 
-	rdb := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))})
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -177,7 +198,7 @@ func tryStart(t testing.TB, bin string) (*redis.Client, error) {
 	// Registered after Start's own cleanups would run first; Cleanup is LIFO,
 	// so the server stops after the client is closed and the keys deleted.
 	t.Cleanup(stop)
-	return rdb, nil
+	return &Server{Client: rdb, Addr: addr, Process: cmd.Process}, nil
 }
 
 func freePort() (int, error) {
