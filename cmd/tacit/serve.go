@@ -56,14 +56,14 @@ type storageFlags struct {
 // storageOn registers the storage flags that serve and worker share.
 func storageOn(fs *flag.FlagSet) *storageFlags {
 	return &storageFlags{
-		redisURL:     fs.String("redis", "", "Redis URL (redis://host:port/db); default: in memory, this process only"),
-		clusterURL:   fs.String("redis-cluster", "", "Redis Cluster seed addresses (redis://host1:port1?addr=host2:port2&addr=...), instead of --redis"),
-		prefix:       fs.String("redis-prefix", "{tacit}:", "prefix of every Redis key; a prefix without a {hash tag} gets one, so all keys share one cluster slot"),
-		keys:         fs.String("keys", "", "key directory (default: keys, or "+devDir+"/keys with --dev)"),
-		sealKey:      fs.String("seal-key", "", "file with the 64-hex AES-256 key that seals job payloads (default: $TACIT_SEAL_KEY); required with --redis or --redis-cluster"),
-		claimTimeout: fs.Duration("claim-timeout", 30*time.Second, "how long a worker may hold a job before another reclaims it"),
-		maxBacklog:   fs.Int("max-backlog", 1000, "queued and in-flight jobs at most; beyond it POST /v1/proofs answers 503"),
-		rate:         fs.Int("rate", 600, "requests per minute per principal"),
+		redisURL:      fs.String("redis", "", "Redis URL (redis://host:port/db); default: in memory, this process only"),
+		clusterURL:    fs.String("redis-cluster", "", "Redis Cluster seed addresses (redis://host1:port1?addr=host2:port2&addr=...), instead of --redis"),
+		prefix:        fs.String("redis-prefix", "{tacit}:", "prefix of every Redis key; a prefix without a {hash tag} gets one, so all keys share one cluster slot"),
+		keys:          fs.String("keys", "", "key directory (default: keys, or "+devDir+"/keys with --dev)"),
+		sealKey:       fs.String("seal-key", "", "file with the 64-hex AES-256 key that seals job payloads (default: $TACIT_SEAL_KEY); required with --redis or --redis-cluster"),
+		claimTimeout:  fs.Duration("claim-timeout", 30*time.Second, "how long a worker may hold a job before another reclaims it"),
+		maxBacklog:    fs.Int("max-backlog", 1000, "queued and in-flight jobs at most; beyond it POST /v1/proofs answers 503"),
+		rate:          fs.Int("rate", 600, "requests per minute per principal"),
 		allowEviction: fs.Bool("allow-eviction", false, "start even though Redis's maxmemory-policy may evict tacit's keys (anything but noeviction); evicted challenges can verify again"),
 	}
 }
