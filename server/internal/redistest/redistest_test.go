@@ -3,6 +3,7 @@ package redistest
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,9 +38,9 @@ func TestStartCluster(t *testing.T) {
 	if !strings.HasPrefix(prefix, "{test:") || !strings.HasSuffix(prefix, "}:") {
 		t.Fatalf("prefix = %q", prefix)
 	}
-	var n int
-	if err := rdb.ForEachMaster(ctx, func(context.Context, *redis.Client) error { n++; return nil }); err != nil || n != 3 {
-		t.Fatalf("%d masters, %v; want 3", n, err)
+	var n atomic.Int32 // ForEachMaster calls the function concurrently
+	if err := rdb.ForEachMaster(ctx, func(context.Context, *redis.Client) error { n.Add(1); return nil }); err != nil || n.Load() != 3 {
+		t.Fatalf("%d masters, %v; want 3", n.Load(), err)
 	}
 	err := rdb.MSet(ctx, "a", "1", "b", "2").Err() // slots 15495 and 3300
 	if err == nil || !strings.Contains(err.Error(), "CROSSSLOT") {
