@@ -50,7 +50,7 @@ func MemoryStorage(jc jobs.Config, rc ratelimit.Config) (*Storage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{Queue: q, Challenges: ch, Issuers: issuers.NewMemory(), Limiter: rl, Canary: &memoryCanary{}, Close: func() error { return nil }}, nil
+	return &Storage{Queue: q, Challenges: ch, Issuers: issuers.NewMemory(), Limiter: rl, Canary: &sealed.MemoryCanary{}, Close: func() error { return nil }}, nil
 }
 
 // Bounds on every Redis call, so that while Redis is away a request fails
@@ -71,45 +71,30 @@ const PingTimeout = 500 * time.Millisecond
 
 // boundRedis sets the bounds above where the URL left go-redis's defaults.
 func boundRedis(o *redis.Options) {
-	if o.DialTimeout == 0 {
-		o.DialTimeout = redisDialTimeout
-	}
-	if o.ReadTimeout == 0 {
-		o.ReadTimeout = redisIOTimeout
-	}
-	if o.WriteTimeout == 0 {
-		o.WriteTimeout = redisIOTimeout
-	}
-	if o.PoolTimeout == 0 {
-		o.PoolTimeout = redisPoolTimeout
-	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = redisMaxRetries
-	}
-	if o.DialerRetries == 0 {
-		o.DialerRetries = redisDials
-	}
+	bound(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries)
 }
 
 // boundCluster sets the same bounds on a cluster client.
 func boundCluster(o *redis.ClusterOptions) {
-	if o.DialTimeout == 0 {
-		o.DialTimeout = redisDialTimeout
+	bound(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries)
+}
+
+// bound sets each of go-redis's timeouts and retry counts that is still
+// zero (its default) to tacit's bound.
+func bound(dial, read, write, pool *time.Duration, retries, dials *int) {
+	for _, d := range []struct {
+		v   *time.Duration
+		max time.Duration
+	}{{dial, redisDialTimeout}, {read, redisIOTimeout}, {write, redisIOTimeout}, {pool, redisPoolTimeout}} {
+		if *d.v == 0 {
+			*d.v = d.max
+		}
 	}
-	if o.ReadTimeout == 0 {
-		o.ReadTimeout = redisIOTimeout
+	if *retries == 0 {
+		*retries = redisMaxRetries
 	}
-	if o.WriteTimeout == 0 {
-		o.WriteTimeout = redisIOTimeout
-	}
-	if o.PoolTimeout == 0 {
-		o.PoolTimeout = redisPoolTimeout
-	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = redisMaxRetries
-	}
-	if o.DialerRetries == 0 {
-		o.DialerRetries = redisDials
+	if *dials == 0 {
+		*dials = redisDials
 	}
 }
 
