@@ -3,32 +3,9 @@ package server
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
-
-// memoryCanary keeps the sealing-key canary in this process.
-type memoryCanary struct {
-	mu     sync.Mutex
-	stored []byte
-}
-
-func (m *memoryCanary) InitCanary(_ context.Context, c []byte) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.stored == nil {
-		m.stored = append([]byte(nil), c...)
-	}
-	return m.stored, nil
-}
-
-func (m *memoryCanary) SetCanary(_ context.Context, c []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.stored = append([]byte(nil), c...)
-	return nil
-}
 
 // redisCanary keeps the sealing-key canary under one Redis key, with no
 // expiry: it outlives every server and worker.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // ErrWrongKey means the canary in storage was sealed under another key:
@@ -51,4 +52,27 @@ func Check(ctx context.Context, s CanaryStore, b *Box) error {
 		return fmt.Errorf("sealed: storing the canary: %w", err)
 	}
 	return b.CheckCanary(stored)
+}
+
+// MemoryCanary keeps the canary in this process (a service on memory
+// storage, and tests).
+type MemoryCanary struct {
+	mu     sync.Mutex
+	stored []byte
+}
+
+func (m *MemoryCanary) InitCanary(_ context.Context, c []byte) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.stored == nil {
+		m.stored = append([]byte(nil), c...)
+	}
+	return m.stored, nil
+}
+
+func (m *MemoryCanary) SetCanary(_ context.Context, c []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.stored = append([]byte(nil), c...)
+	return nil
 }

@@ -3,35 +3,13 @@ package sealed
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 )
-
-type memCanary struct {
-	mu     sync.Mutex
-	stored []byte
-}
-
-func (m *memCanary) InitCanary(_ context.Context, c []byte) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.stored == nil {
-		m.stored = c
-	}
-	return m.stored, nil
-}
-
-func (m *memCanary) SetCanary(_ context.Context, c []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.stored = c
-	return nil
-}
 
 func TestCanary(t *testing.T) {
 	ctx := context.Background()
 	right, wrong := newBox(t, testKey(1)), newBox(t, testKey(2))
-	store := &memCanary{}
+	store := &MemoryCanary{}
 	if err := Check(ctx, store, right); err != nil {
 		t.Fatalf("first Check: %v", err)
 	}
