@@ -33,19 +33,6 @@ type Store interface {
 	Remove(ctx context.Context, key string) error
 }
 
-// Keys returns the parsed keys of a list.
-func Keys(list []Issuer) ([]credential.IssuerKey, error) {
-	out := make([]credential.IssuerKey, 0, len(list))
-	for _, is := range list {
-		k, err := credential.ParseIssuerKey(is.Key)
-		if err != nil {
-			return nil, fmt.Errorf("issuers: stored key %q: %w", is.Name, err)
-		}
-		out = append(out, k)
-	}
-	return out, nil
-}
-
 func validate(is Issuer) error {
 	if _, err := credential.ParseIssuerKey(is.Key); err != nil {
 		return err
