@@ -372,19 +372,44 @@ type evmRun struct {
 	} `json:"calls"`
 }
 
+// runEVM exports vk as a Solidity verifier, has evm.mjs compile it with
+// solc, deploy it and call it with each calldata (named by names), and
+// returns what it reports and its raw output.
+func runEVM(t *testing.T, node, js string, vk groth16.VerifyingKey, names []string, calls [][]byte) (evmRun, []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	var src bytes.Buffer
+	if err := interop.Solidity(&src, vk); err != nil {
+		t.Fatal(err)
+	}
+	sol := filepath.Join(dir, "Verifier.sol")
+	os.WriteFile(sol, src.Bytes(), 0o644)
+	args := []string{filepath.Join(js, "evm.mjs"), sol}
+	for i, n := range names {
+		f := filepath.Join(dir, strings.ReplaceAll(n, " ", "-")+".hex")
+		os.WriteFile(f, []byte("0x"+hex.EncodeToString(calls[i])), 0o644)
+		args = append(args, f)
+	}
+	cmd := exec.Command(node, args...)
+	cmd.Dir = js
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("evm.mjs: %v\n%s", err, stderr.String())
+	}
+	var run evmRun
+	if err := json.Unmarshal(out, &run); err != nil {
+		t.Fatalf("evm.mjs printed %s: %v", out, err)
+	}
+	return run, out
+}
+
 // TestNodeSolidityVerifierInEVM compiles the exported contract with solc,
 // deploys it in an EVM and calls it with a real attestation's calldata and
 // with tampered ones, including an input aliased by adding r.
 func TestNodeSolidityVerifierInEVM(t *testing.T) {
 	node, js := nodeTools(t)
-	dir := t.TempDir()
-	var src bytes.Buffer
-	if err := interop.Solidity(&src, vk.Key); err != nil {
-		t.Fatal(err)
-	}
-	sol := filepath.Join(dir, "Verifier.sol")
-	os.WriteFile(sol, src.Bytes(), 0o644)
-
 	names := []string{"valid"}
 	calldata := map[string][]byte{}
 	good, err := interop.Calldata(att, nil)
@@ -406,24 +431,11 @@ func TestNodeSolidityVerifierInEVM(t *testing.T) {
 	calldata["aliased nonce"] = aliased
 	names = append(names, "aliased nonce")
 
-	args := []string{filepath.Join(js, "evm.mjs"), sol}
-	for _, n := range names {
-		f := filepath.Join(dir, strings.ReplaceAll(n, " ", "-")+".hex")
-		os.WriteFile(f, []byte("0x"+hex.EncodeToString(calldata[n])), 0o644)
-		args = append(args, f)
+	calls := make([][]byte, len(names))
+	for i, n := range names {
+		calls[i] = calldata[n]
 	}
-	cmd := exec.Command(node, args...)
-	cmd.Dir = js
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("evm.mjs: %v\n%s", err, stderr.String())
-	}
-	var run evmRun
-	if err := json.Unmarshal(out, &run); err != nil {
-		t.Fatalf("evm.mjs printed %s: %v", out, err)
-	}
+	run, _ := runEVM(t, node, js, vk.Key, names, calls)
 	if id := run.MethodIdentifiers["verifyProof(bytes,uint256[9])"]; id != hex.EncodeToString(good[:4]) {
 		t.Fatalf("solc says verifyProof is %q, the calldata uses %x", id, good[:4])
 	}

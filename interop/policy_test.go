@@ -1,9 +1,7 @@
 package interop_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -166,35 +164,16 @@ func TestNodePolicyExports(t *testing.T) {
 		valid bool
 	}{{"valid", patt, true}, {"other nonce", &other, false}}
 
-	dir := t.TempDir()
-	var src bytes.Buffer
-	if err := interop.Solidity(&src, pvk.Key); err != nil {
-		t.Fatal(err)
-	}
-	sol := filepath.Join(dir, "Verifier.sol")
-	os.WriteFile(sol, src.Bytes(), 0o644)
-	args := []string{filepath.Join(js, "evm.mjs"), sol}
-	for _, c := range cases {
+	names, calls := make([]string, len(cases)), make([][]byte, len(cases))
+	for i, c := range cases {
 		data, err := interop.Calldata(c.att, req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".hex")
-		os.WriteFile(f, []byte("0x"+hex.EncodeToString(data)), 0o644)
-		args = append(args, f)
+		names[i], calls[i] = c.name, data
 	}
-	cmd := exec.Command(node, args...)
-	cmd.Dir = js
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("evm.mjs: %v\n%s", err, stderr.String())
-	}
-	var run evmRun
-	if err := json.Unmarshal(out, &run); err != nil {
-		t.Fatalf("evm.mjs printed %s: %v", out, err)
-	}
+	run, out := runEVM(t, node, js, pvk.Key, names, calls)
+	dir := t.TempDir()
 	if _, ok := run.MethodIdentifiers[interop.Signature(28)]; !ok || len(run.Calls) != len(cases) {
 		t.Fatalf("evm.mjs: %s", out)
 	}
