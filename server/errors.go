@@ -46,7 +46,10 @@ var (
 	errForbidden       = &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: "this API key's role may not do that"}
 	errNotFound        = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "not found"}
 	errInternal        = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
-	errUnavailable     = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the service is not ready"}
+	// errNoRegistry refuses policies on a service started without an
+	// issuer registry.
+	errNoRegistry  = badRequest("this service has no issuer registry, so it takes no policies (start it with --registry FILE)")
+	errUnavailable = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the service is not ready"}
 	// errStorageDown: the storage (Redis) does not answer; nothing was
 	// changed that the client must know about, and a retry may succeed.
 	errStorageDown = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "storage is temporarily unavailable; retry later", RetryAfter: storageRetryAfter}
@@ -102,6 +105,9 @@ func toAPIError(err error) *apiError {
 	}
 	if errors.Is(err, jobs.ErrIdempotencyConflict) {
 		return &apiError{Status: http.StatusConflict, Code: "idempotency_conflict", Message: "this Idempotency-Key was used with another request; use a new key"}
+	}
+	if errors.Is(err, statement.ErrNoRegistry) {
+		return errNoRegistry
 	}
 	if code := verifier.Code(err); code != "" {
 		return unprocessable(code, verifierMessage(err))

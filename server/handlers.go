@@ -118,10 +118,6 @@ func (s *Server) createChallenge(c echo.Context) error {
 	if err != nil {
 		return badRequest("field \"statement\": unknown statement (want %s)", statementNames())
 	}
-	policy := takesPolicy(st)
-	if policy && s.cfg.Registry == nil {
-		return errNoRegistry
-	}
 	if len(params) == 0 {
 		return badRequest("field \"params\": missing")
 	}
@@ -131,10 +127,10 @@ func (s *Server) createChallenge(c echo.Context) error {
 	}
 	if err := r.Check(s.trustFor(c)); err != nil {
 		field := "params"
-		if policy {
-			field = prefix + "policy"
+		if prefix == "" {
+			field = shorthand
 		}
-		return badRequest("field %q: %s", field, err.Error())
+		return checkFailed(field, err)
 	}
 	canonical, err := r.Params()
 	if err != nil {
@@ -151,13 +147,19 @@ func (s *Server) createChallenge(c echo.Context) error {
 	return c.JSON(http.StatusCreated, challengeResponse{ch.ID, ch.Nonce, ch.Lender, ch.Statement, canonical, ch.ExpiresAt})
 }
 
-// errNoRegistry refuses policies on a service started without an issuer
-// registry.
-var errNoRegistry = badRequest("this service has no issuer registry, so it takes no policies (start it with --registry FILE)")
+// checkFailed is the answer to a request this service cannot take
+// (Request.Check): a missing registry is the service's own setting
+// (errors.go says so), anything else a 400 naming field.
+func checkFailed(field string, err error) error {
+	if errors.Is(err, statement.ErrNoRegistry) {
+		return err
+	}
+	return badRequest("field %q: %s", field, err.Error())
+}
 
 // takesPolicy reports whether st is the statement a {"policy": ...}
-// challenge asks for. Its challenges take "credentials", one per policy
-// credential, and need the service's issuer registry.
+// challenge asks for: its challenges take a "credentials" list however
+// many credentials the policy names (the API's shape for policies).
 func takesPolicy(st statement.Statement) bool {
 	p, err := circuits.Resolve(shorthand)
 	return err == nil && p.ID() == st.ID()
@@ -259,8 +261,6 @@ func (s *Server) createProof(c echo.Context) error {
 	switch {
 	case policy && len(req.Credential) > 0:
 		return badRequest("field \"credential\": a policy challenge takes \"credentials\", one per policy credential")
-	case policy && s.cfg.Registry == nil:
-		return errNoRegistry
 	case policy && len(creds) != n:
 		return badRequest("field \"credentials\": the policy asks for %d credentials, got %d", n, len(creds))
 	case policy:
@@ -278,6 +278,9 @@ func (s *Server) createProof(c echo.Context) error {
 		return err
 	}
 	if err := r.Check(trust); err != nil {
+		if errors.Is(err, statement.ErrNoRegistry) {
+			return err
+		}
 		return badRequest("%s", err.Error())
 	}
 	holder, _ := credential.ParseHolderSecret(req.HolderSecret) // checked above
@@ -474,9 +477,6 @@ func (s *Server) verifyForLender(c echo.Context) (err error) {
 	if att.Statement != r.Statement().ID() {
 		return unprocessable("statement_mismatch", "the attestation proves another statement than the challenge asked for")
 	}
-	if takesPolicy(r.Statement()) && s.cfg.Registry == nil {
-		return errNoRegistry
-	}
 	trust, err := s.trust(c)
 	if err != nil {
 		return err
@@ -526,9 +526,6 @@ func (s *Server) verifyArchived(c echo.Context) (err error) {
 			return badRequest("field \"policy\": a %s attestation is re-checked against its policy document", att.Statement)
 		}
 		st, _ := circuits.Resolve(att.Statement) // known: the attestation parsed
-		if takesPolicy(st) && s.cfg.Registry == nil {
-			return errNoRegistry
-		}
 		params, err := json.Marshal(map[string]any{"policy": doc, "asOf": att.Binding.AsOf})
 		if err != nil {
 			return err
@@ -537,7 +534,7 @@ func (s *Server) verifyArchived(c echo.Context) (err error) {
 			return badRequest("%s", strings.Replace(err.Error(), `"params.`, `"`, 1))
 		}
 		if err := r.Check(trust); err != nil {
-			return badRequest("field \"policy\": %s", err.Error())
+			return checkFailed("policy", err)
 		}
 	case err != nil:
 		return err

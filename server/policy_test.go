@@ -292,3 +292,21 @@ func TestPolicyNeedsARegistry(t *testing.T) {
 }
 
 func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
+
+// TestPolicyOnAServiceWithoutRegistry: a service started without an issuer
+// registry refuses a policy challenge, through the statement's own check,
+// with the message that says how to give it one.
+func TestPolicyOnAServiceWithoutRegistry(t *testing.T) {
+	t.Parallel()
+	s := start(t, setup{})
+	for _, body := range []map[string]any{
+		{"policy": json.RawMessage(examplePolicy(t))},
+		{"statement": "policy/v1", "params": map[string]any{"policy": json.RawMessage(examplePolicy(t))}},
+	} {
+		r := s.call(bankA, http.MethodPost, "/v1/challenges", body)
+		r.expect(t, http.StatusBadRequest, "bad_request")
+		if _, msg := r.failure(); !strings.Contains(msg, "no issuer registry") || !strings.Contains(msg, "--registry") {
+			t.Fatalf("message %q", msg)
+		}
+	}
+}

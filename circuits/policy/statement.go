@@ -167,7 +167,7 @@ func (r Request) Params() ([]byte, error) {
 // set the policy names.
 func (r Request) Check(t statement.Trust) error {
 	if t.Registry == nil {
-		return errors.New("policy: no issuer registry is configured, so policies cannot be proven or checked")
+		return fmt.Errorf("%w, so policies cannot be proven or checked", statement.ErrNoRegistry)
 	}
 	return r.Policy.CheckRegistry(t.Registry)
 }
