@@ -270,12 +270,12 @@ func (e *Unsatisfied) Detail(name func(i int) string) string {
 
 // Sentinels the generic layers branch on. verifier re-exports the checks.
 var (
-	ErrUnknown         = errors.New("verifier: unknown statement")
-	ErrUnsatisfied     = errors.New("statement: the credentials do not satisfy the statement")
-	ErrNeedsRequest    = errors.New("statement: the attestation is re-checked against the request it answers")
+	ErrUnknown      = errors.New("verifier: unknown statement")
+	ErrUnsatisfied  = errors.New("statement: the credentials do not satisfy the statement")
+	ErrNeedsRequest = errors.New("statement: the attestation is re-checked against the request it answers")
 	// ErrNoRegistry: the request names issuer sets and no issuer registry
 	// is configured (Request.Check).
-	ErrNoRegistry = errors.New("statement: no issuer registry is configured")
+	ErrNoRegistry      = errors.New("statement: no issuer registry is configured")
 	ErrMalformed       = errors.New("verifier: malformed attestation")
 	ErrWrongIssuer     = errors.New("verifier: wrong issuer")
 	ErrWindowTooShort  = errors.New("verifier: window shorter than required")
