@@ -20,10 +20,15 @@
 // payload string per job, every multi-key change in one Lua script. See
 // NewRedis for the key layout.
 //
-// Delivery is at least once: a worker that is slow rather than dead can
-// lose its delivery to another worker after ClaimTimeout, and then gets
-// ErrLeaseLost when it tries to finish it. Workers must therefore be
-// idempotent, and ClaimTimeout must exceed the longest proving time.
+// Delivery is at least once: a worker that is slow rather than dead (or
+// cut off from Redis) can lose its delivery to another worker after
+// ClaimTimeout. Its attestation is still kept if it comes first (Complete
+// succeeds while the job is queued or proving; the first result wins);
+// anything else it tries gets ErrLeaseLost. Workers must therefore be
+// idempotent, and ClaimTimeout must exceed the longest proving time. A
+// reclaim counts as an attempt only when the workers' clock, which stands
+// still while no worker reaches the queue, ran a whole ClaimTimeout (see
+// Config.ClaimTimeout): an outage never fails a job as repeated.
 //
 // Trust: the queue trusts its callers. It does not read payloads, so it
 // never sees private data in the clear as long as callers seal them; stream

@@ -92,7 +92,10 @@ type Queue interface {
 	// waiting up to Config.PollInterval for one to arrive. It returns nil,
 	// nil when there is none.
 	Claim(ctx context.Context, consumer string) (*Delivery, error)
-	// Complete marks the job done with result and deletes its payload.
+	// Complete marks the job done with result and deletes its payload. It
+	// also takes the result of a delivery that timed out and was handed to
+	// another worker, as long as the job is not done or failed yet (the
+	// first result wins); otherwise it returns ErrLeaseLost.
 	Complete(ctx context.Context, d *Delivery, result []byte) error
 	// Fail marks the job failed with a constant public reason and deletes
 	// its payload.
@@ -142,7 +145,8 @@ var (
 	// ErrIDInUse means Enqueue was given the ID of an existing job.
 	ErrIDInUse = errors.New("jobs: job id already in use")
 	// ErrLeaseLost means the delivery is no longer the job's current one:
-	// it was already ended, or it timed out and another worker claimed it.
+	// it was already ended, or it timed out and another worker claimed it
+	// (Complete still succeeds then, unless the job has ended).
 	ErrLeaseLost = errors.New("jobs: delivery no longer held")
 	// ErrInvalid wraps a description of a malformed argument.
 	ErrInvalid = errors.New("jobs: invalid argument")
@@ -158,7 +162,14 @@ type Config struct {
 	MaxAttempts int
 	// ClaimTimeout is how long a worker may hold a job without finishing it
 	// before another worker may claim it. It must exceed the longest
-	// proving time.
+	// proving time, and the workers' heartbeat ttl.
+	//
+	// A reclaim counts towards MaxAttempts only if the workers' clock ran a
+	// whole ClaimTimeout since the claim. That clock is advanced by every
+	// worker's Heartbeat by the time since the last one, by at most the
+	// heartbeat's ttl: time in which no worker reached the queue (Redis
+	// down, hung or cut off) does not count, so outages cost a job no
+	// attempt, while a job that kills its worker with others alive does.
 	ClaimTimeout time.Duration
 	// PollInterval is the longest Claim waits for a job.
 	PollInterval time.Duration

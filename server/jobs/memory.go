@@ -3,6 +3,8 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -29,6 +31,21 @@ type Memory struct {
 	wake      chan struct{} // closed and replaced when an entry is queued
 	lastSweep time.Time
 	workers   map[string]time.Time // heartbeat expiry by worker
+	clock     workerClock
+}
+
+// workerClock is the workers' clock (see Config.ClaimTimeout): heartbeats
+// advance it by the time since the last one, by at most their ttl.
+type workerClock struct {
+	last time.Time
+	now  time.Duration
+}
+
+func (c *workerClock) tick(now time.Time, ttl time.Duration) {
+	if !c.last.IsZero() {
+		c.now += min(max(now.Sub(c.last), 0), ttl)
+	}
+	c.last = now
 }
 
 type memJob struct {
@@ -37,6 +54,7 @@ type memJob struct {
 	payload        []byte
 	payloadExpires time.Time
 	lease          string
+	claimed        time.Duration // the workers' clock at the last claim
 }
 
 type memIdem struct {
@@ -196,6 +214,9 @@ func (m *Memory) start(e *memEntry, now time.Time) *Delivery {
 		return nil
 	}
 	n := j.job.Attempts + 1
+	if j.job.Status == StatusProving && m.clock.now-j.claimed < m.cfg.ClaimTimeout {
+		n-- // a reclaim counts only after a claim timeout of the workers' clock
+	}
 	switch {
 	case n > m.cfg.MaxAttempts:
 		m.end(j, e.entry, StatusFailed, nil, ReasonRepeated, now)
@@ -206,6 +227,7 @@ func (m *Memory) start(e *memEntry, now time.Time) *Delivery {
 	}
 	j.job.Attempts = n
 	j.lease = newLease()
+	j.claimed = m.clock.now
 	m.touch(j, StatusProving, now)
 	return &Delivery{
 		JobID:   j.job.ID,
@@ -246,8 +268,16 @@ func (m *Memory) finish(d *Delivery, a action, arg []byte) error {
 	defer m.mu.Unlock()
 	now := m.now().Round(0)
 	j := m.live(d.JobID, now)
-	if j == nil || j.job.Status != StatusProving || j.lease != d.lease {
+	if j == nil {
 		return ErrLeaseLost
+	}
+	if j.job.Status != StatusProving || j.lease != d.lease {
+		// Another delivery holds the job, or it waits for one: an
+		// attestation from an earlier delivery is as good as any.
+		if a != actionDone || (j.job.Status != StatusProving && j.job.Status != StatusQueued) {
+			return ErrLeaseLost
+		}
+		m.unqueue(j.job.ID)
 	}
 	switch a {
 	case actionDone:
@@ -281,6 +311,12 @@ func (m *Memory) touch(j *memJob, s Status, now time.Time) {
 	j.job.Status = s
 	j.job.UpdatedAt = now
 	j.expires = now.Add(m.cfg.StateTTL)
+}
+
+// unqueue drops every queued or pending entry of job id.
+func (m *Memory) unqueue(id ID) {
+	m.queue = slices.DeleteFunc(m.queue, func(e memEntry) bool { return e.id == id })
+	maps.DeleteFunc(m.pending, func(_ string, e *memEntry) bool { return e.id == id })
 }
 
 func (m *Memory) push(id ID) {
@@ -340,7 +376,9 @@ func (m *Memory) Heartbeat(_ context.Context, worker string, ttl time.Duration) 
 		delete(m.workers, worker)
 		return nil
 	}
-	m.workers[worker] = m.now().Add(ttl)
+	now := m.now()
+	m.workers[worker] = now.Add(ttl)
+	m.clock.tick(now, ttl)
 	return nil
 }
 

@@ -376,10 +376,38 @@ func TestFailDeletesPayload(t *testing.T) {
 	})
 }
 
+// beat keeps a live worker's heartbeat going until the test ends, so that
+// the workers' clock runs (see Config.ClaimTimeout). The heartbeat's ttl is
+// half the claim timeout.
+func beat(t *testing.T, q jobs.Queue, cfg jobs.Config) {
+	t.Helper()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if err := q.Heartbeat(ctx, "beating-worker", cfg.ClaimTimeout/2); err != nil {
+				t.Errorf("Heartbeat: %v", err)
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		<-done
+	})
+}
+
 func TestDeadWorkerIsReclaimed(t *testing.T) {
 	forEach(t, func(t *testing.T, newQueue func(jobs.Config) (jobs.Queue, func() int)) {
 		cfg := testConfig()
 		q, payloads := newQueue(cfg)
+		beat(t, q, cfg)
 		job := enqueue(t, q, "alice", "")
 
 		dead := claim(t, q, "dead-worker") // and never heard from again
@@ -392,10 +420,8 @@ func TestDeadWorkerIsReclaimed(t *testing.T) {
 		}
 		wantStatus(t, get(t, q, "alice", job.ID), jobs.StatusProving, 2)
 
-		// The first worker turns out to be alive after all: too late.
-		if err := q.Complete(ctx, dead, []byte("stale")); !errors.Is(err, jobs.ErrLeaseLost) {
-			t.Fatalf("Complete by the timed-out worker: %v, want ErrLeaseLost", err)
-		}
+		// The first worker turns out to be alive after all: it can no
+		// longer give the job back.
 		if err := q.Release(ctx, dead); !errors.Is(err, jobs.ErrLeaseLost) {
 			t.Fatalf("Release by the timed-out worker: %v, want ErrLeaseLost", err)
 		}
@@ -407,9 +433,105 @@ func TestDeadWorkerIsReclaimed(t *testing.T) {
 		if string(got.Result) != "fresh" {
 			t.Fatalf("Result = %q", got.Result)
 		}
+		// Nor replace the result once the job is done.
+		if err := q.Complete(ctx, dead, []byte("stale")); !errors.Is(err, jobs.ErrLeaseLost) {
+			t.Fatalf("Complete by the timed-out worker after the job is done: %v, want ErrLeaseLost", err)
+		}
 		wantPayloads(t, payloads, 0)
 		time.Sleep(cfg.ClaimTimeout + 50*time.Millisecond)
 		claimNone(t, q, "live-worker")
+	})
+}
+
+// TestStaleResultIsKept: a worker whose delivery timed out and was taken
+// by another still stores its attestation if it comes first, once: the job
+// is done, the other delivery's end is refused, nothing is left queued.
+func TestStaleResultIsKept(t *testing.T) {
+	forEach(t, func(t *testing.T, newQueue func(jobs.Config) (jobs.Queue, func() int)) {
+		cfg := testConfig()
+		q, payloads := newQueue(cfg)
+		beat(t, q, cfg)
+		job := enqueue(t, q, "alice", "")
+		slow := claim(t, q, "slow-worker")
+		time.Sleep(cfg.ClaimTimeout + 50*time.Millisecond)
+		other := claim(t, q, "other-worker")
+		if err := q.Complete(ctx, slow, []byte("first")); err != nil {
+			t.Fatalf("Complete by the timed-out worker while the job is still proving: %v", err)
+		}
+		for name, end := range map[string]func() error{
+			"Complete": func() error { return q.Complete(ctx, other, []byte("second")) },
+			"Fail":     func() error { return q.Fail(ctx, other, "reason") },
+			"Retry":    func() error { return q.Retry(ctx, other) },
+		} {
+			if err := end(); !errors.Is(err, jobs.ErrLeaseLost) {
+				t.Fatalf("%s by the later delivery: %v, want ErrLeaseLost", name, err)
+			}
+		}
+		got := get(t, q, "alice", job.ID)
+		wantStatus(t, got, jobs.StatusDone, 2)
+		if string(got.Result) != "first" {
+			t.Fatalf("Result = %q", got.Result)
+		}
+		wantPayloads(t, payloads, 0)
+		if st, err := q.Stats(ctx); err != nil || st.Queued != 0 || st.Proving != 0 {
+			t.Fatalf("Stats = %+v, %v; want nothing queued or proving", st, err)
+		}
+
+		// Also when the job went back to the queue meanwhile: the
+		// queued entry is dropped with the result stored.
+		job = enqueue(t, q, "alice", "")
+		slow = claim(t, q, "slow-worker")
+		time.Sleep(cfg.ClaimTimeout + 50*time.Millisecond)
+		if err := q.Retry(ctx, claim(t, q, "other-worker")); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Complete(ctx, slow, []byte("first")); err != nil {
+			t.Fatalf("Complete by the timed-out worker while the job is queued: %v", err)
+		}
+		wantStatus(t, get(t, q, "alice", job.ID), jobs.StatusDone, 2)
+		claimNone(t, q, "other-worker")
+		if st, err := q.Stats(ctx); err != nil || st.Queued != 0 || st.Proving != 0 {
+			t.Fatalf("Stats = %+v, %v; want nothing queued or proving", st, err)
+		}
+	})
+}
+
+// TestOutageCostsNoAttempt: while no worker reaches the queue (Redis down
+// or hung), the workers' clock stands still, so a delivery that timed out
+// meanwhile is handed to another worker without counting an attempt: with
+// MaxAttempts 1 the job is reclaimed, not failed, and the first worker's
+// result, stored late, is kept.
+func TestOutageCostsNoAttempt(t *testing.T) {
+	forEach(t, func(t *testing.T, newQueue func(jobs.Config) (jobs.Queue, func() int)) {
+		cfg := testConfig()
+		cfg.MaxAttempts = 1
+		q, payloads := newQueue(cfg)
+		heartbeat := func() {
+			t.Helper()
+			if err := q.Heartbeat(ctx, "w", cfg.ClaimTimeout/2); err != nil {
+				t.Fatal(err)
+			}
+		}
+		heartbeat()
+		job := enqueue(t, q, "alice", "")
+		first := claim(t, q, "first-worker")
+		heartbeat()
+		time.Sleep(cfg.ClaimTimeout + 100*time.Millisecond) // the outage: no heartbeat lands
+		heartbeat()                                         // back
+		second := claim(t, q, "second-worker")
+		if second.JobID != job.ID || second.Attempt != 1 {
+			t.Fatalf("reclaimed %+v; want job %s at attempt 1", second, job.ID)
+		}
+		wantStatus(t, get(t, q, "alice", job.ID), jobs.StatusProving, 1)
+		if err := q.Complete(ctx, first, []byte("kept through the outage")); err != nil {
+			t.Fatalf("Complete by the first worker: %v", err)
+		}
+		got := get(t, q, "alice", job.ID)
+		wantStatus(t, got, jobs.StatusDone, 1)
+		if string(got.Result) != "kept through the outage" {
+			t.Fatalf("Result = %q", got.Result)
+		}
+		wantPayloads(t, payloads, 0)
 	})
 }
 
@@ -418,6 +540,7 @@ func TestPoisonJobFailsAfterMaxAttempts(t *testing.T) {
 		cfg := testConfig()
 		cfg.MaxAttempts = 2
 		q, payloads := newQueue(cfg)
+		beat(t, q, cfg) // the other workers stay alive
 		job := enqueue(t, q, "alice", "")
 
 		for attempt := 1; attempt <= cfg.MaxAttempts; attempt++ {

@@ -27,6 +27,7 @@ type Redis struct {
 	payloadPrefix string
 	idemPrefix    string
 	workers       string
+	clock         string
 }
 
 var _ Queue = (*Redis)(nil)
@@ -40,6 +41,10 @@ var _ Queue = (*Redis)(nil)
 //	{tacit}:jobs:payload:<id>   string: the sealed payload, deleted when the job ends
 //	{tacit}:jobs:idem:<sha256>  string: "<job id> <fingerprint>" for an owner's idempotency key
 //	{tacit}:jobs:workers        sorted set: worker name, scored by its heartbeat's expiry (ms, Redis clock)
+//	{tacit}:jobs:clock          hash: the workers' clock (see Config.ClaimTimeout): t, the Redis time of the last tick (ms); s, the clock (ms)
+//
+// A job's hash also keeps entry, its current stream entry, and claimed,
+// the workers' clock at its last claim.
 //
 // Acknowledged entries are deleted, so the stream's length is the backlog.
 // Every change that touches more than one key runs as one Lua script; the
@@ -61,6 +66,7 @@ func NewRedis(ctx context.Context, rdb redis.UniversalClient, cfg Config, opts .
 		payloadPrefix: p + "payload:",
 		idemPrefix:    p + "idem:",
 		workers:       p + "workers",
+		clock:         p + "clock",
 	}
 	if err := r.ensureGroup(ctx); err != nil {
 		return nil, err
@@ -99,7 +105,7 @@ redis.call('HSET', KEYS[2], 'owner', ARGV[2], 'status', 'queued', 'attempts', 0,
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[6])
 if #KEYS == 4 then redis.call('SET', KEYS[4], ARGV[1] .. ' ' .. ARGV[9], 'PX', ARGV[5]) end
-redis.call('XADD', KEYS[1], '*', 'id', ARGV[1])
+redis.call('HSET', KEYS[2], 'entry', redis.call('XADD', KEYS[1], '*', 'id', ARGV[1]))
 return {1}
 `)
 
@@ -254,8 +260,8 @@ func (r *Redis) readError(ctx context.Context, op string, err error) error {
 }
 
 var claimScript = redis.NewScript(`
--- KEYS: stream, job, payload
--- ARGV: group, entry, now, state ttl ms, max attempts, lease, reason repeated, reason expired
+-- KEYS: stream, job, payload, clock
+-- ARGV: group, entry, now, state ttl ms, max attempts, lease, reason repeated, reason expired, claim timeout ms
 local function drop()
   redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
   redis.call('XDEL', KEYS[1], ARGV[2])
@@ -268,16 +274,21 @@ local function fail(reason)
   drop()
   return {0}
 end
-local f = redis.call('HMGET', KEYS[2], 'status', 'attempts', 'owner')
+local f = redis.call('HMGET', KEYS[2], 'status', 'attempts', 'owner', 'claimed')
 if f[1] ~= 'queued' and f[1] ~= 'proving' then
   drop()
   return {0}
 end
+local clock = tonumber(redis.call('HGET', KEYS[4], 's') or '0')
 local n = tonumber(f[2]) + 1
+-- A reclaim counts only if the workers' clock ran a whole claim timeout
+-- since the claim: time in which Redis was away does not.
+if f[1] == 'proving' and clock - tonumber(f[4] or '0') < tonumber(ARGV[9]) then n = n - 1 end
 if n > tonumber(ARGV[5]) then return fail(ARGV[7]) end
 local payload = redis.call('GET', KEYS[3])
 if not payload then return fail(ARGV[8]) end
-redis.call('HSET', KEYS[2], 'status', 'proving', 'attempts', n, 'lease', ARGV[6], 'updated', ARGV[3])
+redis.call('HSET', KEYS[2], 'status', 'proving', 'attempts', n, 'lease', ARGV[6], 'updated', ARGV[3],
+  'entry', ARGV[2], 'claimed', clock)
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return {1, n, payload, f[3]}
 `)
@@ -287,9 +298,9 @@ return {1, n, payload, f[3]}
 func (r *Redis) start(ctx context.Context, msg *redis.XMessage) (*Delivery, error) {
 	id, _ := msg.Values["id"].(string)
 	lease := newLease()
-	res, err := claimScript.Run(ctx, r.rdb, r.keys(ID(id)),
+	res, err := claimScript.Run(ctx, r.rdb, append(r.keys(ID(id)), r.clock),
 		group, msg.ID, r.now().UnixNano(), r.cfg.StateTTL.Milliseconds(),
-		r.cfg.MaxAttempts, lease, ReasonRepeated, ReasonExpired).Slice()
+		r.cfg.MaxAttempts, lease, ReasonRepeated, ReasonExpired, r.cfg.ClaimTimeout.Milliseconds()).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("jobs: claim: %w", err)
 	}
@@ -309,8 +320,16 @@ func (r *Redis) start(ctx context.Context, msg *redis.XMessage) (*Delivery, erro
 var finishScript = redis.NewScript(`
 -- KEYS: stream, job, payload
 -- ARGV: group, entry, now, state ttl ms, lease, action, result or reason, job id
-local f = redis.call('HMGET', KEYS[2], 'status', 'lease')
-if f[1] ~= 'proving' or f[2] ~= ARGV[5] then return 0 end
+local f = redis.call('HMGET', KEYS[2], 'status', 'lease', 'entry')
+if f[1] ~= 'proving' or f[2] ~= ARGV[5] then
+  -- Another delivery holds the job, or it waits for one: an attestation
+  -- from an earlier delivery is as good as any, and is kept.
+  if ARGV[6] ~= 'done' or (f[1] ~= 'proving' and f[1] ~= 'queued') then return 0 end
+  if f[3] then
+    redis.call('XACK', KEYS[1], ARGV[1], f[3])
+    redis.call('XDEL', KEYS[1], f[3])
+  end
+end
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 local action = ARGV[6]
@@ -322,8 +341,7 @@ elseif action == 'failed' then
   redis.call('DEL', KEYS[3])
 else
   if action == 'release' then redis.call('HINCRBY', KEYS[2], 'attempts', -1) end
-  redis.call('HSET', KEYS[2], 'status', 'queued')
-  redis.call('XADD', KEYS[1], '*', 'id', ARGV[8])
+  redis.call('HSET', KEYS[2], 'status', 'queued', 'entry', redis.call('XADD', KEYS[1], '*', 'id', ARGV[8]))
 end
 redis.call('HDEL', KEYS[2], 'lease')
 redis.call('HSET', KEYS[2], 'updated', ARGV[3])
@@ -376,8 +394,14 @@ func (r *Redis) keys(id ID) []string {
 // Heartbeats are scored by Redis's own clock (TIME), so that servers and
 // workers on machines whose clocks disagree count the same workers alive.
 // A sorted set rather than a key per worker: counting needs no SCAN.
+//
+// A heartbeat also advances the workers' clock by the time since the last
+// heartbeat of any worker, but by at most its ttl: a gap longer than that
+// is time in which no worker reached Redis (Redis was down or hung, or
+// unreachable), and counts as ttl. The claim script measures whether a
+// reclaim counts as an attempt by this clock.
 var heartbeatScript = redis.NewScript(`
--- KEYS: workers; ARGV: worker, ttl ms (<= 0: remove)
+-- KEYS: workers, clock; ARGV: worker, ttl ms (<= 0: remove), clock ttl ms
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -388,6 +412,10 @@ if ttl <= 0 then
 end
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+local c = redis.call('HMGET', KEYS[2], 't', 's')
+local last, clock = tonumber(c[1] or now), tonumber(c[2] or '0')
+redis.call('HSET', KEYS[2], 't', now, 's', clock + math.min(math.max(now - last, 0), ttl))
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1
 `)
 
@@ -403,7 +431,7 @@ func (r *Redis) Heartbeat(ctx context.Context, worker string, ttl time.Duration)
 	if worker == "" {
 		return errEmptyWorker
 	}
-	if err := heartbeatScript.Run(ctx, r.rdb, []string{r.workers}, worker, ttl.Milliseconds()).Err(); err != nil {
+	if err := heartbeatScript.Run(ctx, r.rdb, []string{r.workers, r.clock}, worker, ttl.Milliseconds(), r.cfg.StateTTL.Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("jobs: heartbeat: %w", err)
 	}
 	return nil

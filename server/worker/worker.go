@@ -36,6 +36,9 @@ const (
 	// (storage away for longer than StoreFor, or the lease lost meanwhile).
 	// The job stays proving until the claim timeout and is proved again.
 	OutcomeUnstored = "unstored"
+	// OutcomeSuperseded: another delivery of the job (after this one timed
+	// out) ended it first; this one's end was not needed.
+	OutcomeSuperseded = "superseded"
 )
 
 // UnknownStatement labels a job whose payload could not be read.
@@ -196,7 +199,10 @@ func (w *Worker) handle(d *jobs.Delivery) string {
 	defer cancel()
 	start := time.Now()
 	st, outcome, arg := w.prove(ctx, d)
-	if err := w.store(d, outcome, arg); err != nil {
+	if err := w.store(d, outcome, arg); errors.Is(err, jobs.ErrLeaseLost) && w.ended(d) {
+		w.Log.Info("another delivery of the job ended it first", "worker", w.Name, "job", d.JobID, "statement", st, "attempt", d.Attempt, "proved", outcome)
+		outcome = OutcomeSuperseded
+	} else if err != nil {
 		w.Log.Error("could not store how a job ended; it stays proving until the claim timeout and is proved again", "worker", w.Name, "job", d.JobID, "statement", st, "attempt", d.Attempt, "proved", outcome, "error", err.Error())
 		outcome = OutcomeUnstored
 	}
@@ -257,13 +263,22 @@ func (w *Worker) store(d *jobs.Delivery, outcome string, arg []byte) error {
 
 // stored reports whether d's job already shows outcome's terminal status.
 func (w *Worker) stored(d *jobs.Delivery, outcome string) bool {
+	j, ok := w.current(d)
+	return ok && ((outcome == OutcomeDone && j.Status == jobs.StatusDone) || (outcome == OutcomeFailed && j.Status == jobs.StatusFailed))
+}
+
+// ended reports whether d's job is done or failed.
+func (w *Worker) ended(d *jobs.Delivery) bool {
+	j, ok := w.current(d)
+	return ok && (j.Status == jobs.StatusDone || j.Status == jobs.StatusFailed)
+}
+
+// current reads d's job; false if it cannot.
+func (w *Worker) current(d *jobs.Delivery) (jobs.Job, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTry)
 	defer cancel()
 	j, err := w.Queue.Get(ctx, d.Owner, d.JobID)
-	if err != nil {
-		return false
-	}
-	return (outcome == OutcomeDone && j.Status == jobs.StatusDone) || (outcome == OutcomeFailed && j.Status == jobs.StatusFailed)
+	return j, err == nil
 }
 
 // Why a payload cannot become a task.
