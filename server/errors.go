@@ -62,7 +62,8 @@ const storageRetryAfter = 2 * time.Second
 // reached or did not answer in time: go-redis's network, timeout and pool
 // errors, a closed or reset connection, a deadline that ran out while
 // waiting for it, and Redis's own "not now" replies (LOADING after a
-// restart, MASTERDOWN, TRYAGAIN, CLUSTERDOWN). These are outages, not bugs:
+// restart, MASTERDOWN, TRYAGAIN, CLUSTERDOWN, and a cluster node's MOVED
+// or READONLY to a durable consume during a failover). These are outages, not bugs:
 // the API answers 503 with Retry-After, never 500.
 func storageDown(err error) bool {
 	var ne net.Error
@@ -72,7 +73,8 @@ func storageDown(err error) bool {
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, redis.ErrPoolTimeout), errors.Is(err, redis.ErrPoolExhausted), errors.Is(err, redis.ErrClosed),
-		redis.IsLoadingError(err), redis.IsMasterDownError(err), redis.IsTryAgainError(err), redis.IsClusterDownError(err):
+		redis.IsLoadingError(err), redis.IsMasterDownError(err), redis.IsTryAgainError(err), redis.IsClusterDownError(err),
+		challenges.Relocated(err):
 		return true
 	}
 	return false

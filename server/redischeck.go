@@ -14,8 +14,29 @@ import (
 )
 
 // DurabilityTimeout bounds how long consuming a challenge waits for
-// WAITAOF or WAIT (see RedisSettings.Durability).
+// WAITAOF or WAIT (see RedisSettings.Durability), and WaitBound bounds it
+// further by the client's read timeout.
 const DurabilityTimeout = time.Second
+
+// WaitBound is how long a consume may wait for durability on rdb: at most
+// DurabilityTimeout, and three quarters of the client's read timeout. A
+// WAIT that outlasted the read timeout would fail the connection, and
+// go-redis would send the pipeline again: the consume script would run a
+// second time and report the challenge used to the lender who had just
+// used it.
+func WaitBound(rdb redis.UniversalClient) time.Duration {
+	var read time.Duration
+	switch c := rdb.(type) {
+	case *redis.Client:
+		read = c.Options().ReadTimeout
+	case *redis.ClusterClient:
+		read = c.Options().ReadTimeout
+	}
+	if read <= 0 { // -1, -2: none; 0 cannot remain after NewClient
+		return DurabilityTimeout
+	}
+	return min(DurabilityTimeout, read*3/4)
+}
 
 // ErrEvictingPolicy means Redis's maxmemory-policy may evict tacit's keys.
 var ErrEvictingPolicy = errors.New("server: redis may evict tacit's keys")

@@ -224,3 +224,25 @@ func TestWaitAOF(t *testing.T) {
 		t.Fatalf("Consume with WAITAOF: %v", err)
 	}
 }
+
+// TestWaitBound: a consume's WAIT stays under the client's read timeout,
+// so that it never times out the connection and has the consume resent.
+func TestWaitBound(t *testing.T) {
+	for _, tc := range []struct {
+		read time.Duration
+		want time.Duration
+	}{
+		{400 * time.Millisecond, 300 * time.Millisecond}, // tacit's bound
+		{3 * time.Second, server.DurabilityTimeout},      // go-redis's default
+		{-1, server.DurabilityTimeout},                   // no read timeout
+	} {
+		one := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ReadTimeout: tc.read})
+		cluster := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}, ReadTimeout: tc.read})
+		for _, rdb := range []redis.UniversalClient{one, cluster} {
+			if got := server.WaitBound(rdb); got != tc.want {
+				t.Errorf("%T, read timeout %s: %s; want %s", rdb, tc.read, got, tc.want)
+			}
+			rdb.Close()
+		}
+	}
+}

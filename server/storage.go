@@ -140,6 +140,7 @@ func RedisClusterStorage(ctx context.Context, url, prefix string, jc jobs.Config
 	}
 	boundCluster(opts)
 	rdb := redis.NewClusterClient(opts)
+	rdb.AddHook(reloadOnError{rdb})
 	if err := rdb.ForEachShard(ctx, func(ctx context.Context, c *redis.Client) error {
 		return c.Ping(ctx).Err()
 	}); err != nil {
@@ -147,6 +148,38 @@ func RedisClusterStorage(ctx context.Context, url, prefix string, jc jobs.Config
 		return nil, fmt.Errorf("server: redis cluster at %s does not answer: %w", strings.Join(opts.Addrs, ","), err)
 	}
 	return ownedStorage(ctx, rdb, prefix, jc, rc)
+}
+
+// reloadOnError has a cluster client reload the cluster's layout when a
+// node does not answer. go-redis reloads it on MOVED, or when it is ten
+// seconds old; with tacit's single retry (redisMaxRetries) a call to a
+// master that died is retried on it, never reaches another node to get
+// MOVED, and every call would fail until then. After a failover the next
+// calls find the promoted replica.
+type reloadOnError struct{ rdb *redis.ClusterClient }
+
+func (h reloadOnError) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h reloadOnError) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		h.check(err)
+		return err
+	}
+}
+
+func (h reloadOnError) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		h.check(err)
+		return err
+	}
+}
+
+func (h reloadOnError) check(err error) {
+	if err != nil && storageDown(err) {
+		h.rdb.ReloadState(context.Background())
+	}
 }
 
 // ownedStorage is RedisStorageFrom whose Close closes rdb.
@@ -179,8 +212,8 @@ func RedisStorageFrom(ctx context.Context, rdb redis.UniversalClient, prefix str
 		return nil, err
 	}
 	// On a cluster, the settings that matter are those of the master that
-	// holds tacit's slot; a keyless WAIT or WAITAOF would go to any node,
-	// so a cluster's consumes do not wait for durability (see README).
+	// holds tacit's slot; consumes send their WAIT and WAITAOF to it (see
+	// challenges.Durability).
 	checked := redis.UniversalClient(rdb)
 	cc, cluster := rdb.(*redis.ClusterClient)
 	if cluster {
@@ -198,9 +231,9 @@ func RedisStorageFrom(ctx context.Context, rdb redis.UniversalClient, prefix str
 	if err != nil {
 		return nil, err
 	}
-	if !cluster {
-		ch.WithDurability(settings.Durability())
-	}
+	dur := settings.Durability()
+	dur.Timeout = WaitBound(rdb)
+	ch.WithDurability(dur)
 	rl, err := ratelimit.NewRedis(rdb, rc, ratelimit.WithKeyPrefix(prefix))
 	if err != nil {
 		return nil, err

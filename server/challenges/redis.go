@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -168,8 +169,12 @@ func (s *Redis) Consume(ctx context.Context, id, lender string) (Challenge, erro
 // durErr wraps ErrNotDurable when the wait fell short or failed.
 func (s *Redis) consumeDurably(ctx context.Context, id, lender string) (res []any, durErr, err error) {
 	ms := s.dur.Timeout.Milliseconds()
+	conn, err := s.durableConn(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
 	run := func(eval func(p redis.Pipeliner) *redis.Cmd) (script, aof, wait *redis.Cmd) {
-		_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		_, _ = conn.Pipelined(ctx, func(p redis.Pipeliner) error {
 			script = eval(p)
 			if s.dur.AOF {
 				aof = p.Do(ctx, "WAITAOF", 1, 0, ms)
@@ -190,6 +195,7 @@ func (s *Redis) consumeDurably(ctx context.Context, id, lender string) (res []an
 		})
 	}
 	if res, err = script.Slice(); err != nil {
+		s.clusterChanged(err)
 		return nil, nil, err
 	}
 	if res[0].(int64) != 1 {
@@ -218,6 +224,53 @@ func (s *Redis) consumeDurably(ctx context.Context, id, lender string) (res []an
 		return res, fmt.Errorf("%w (%s)", ErrNotDurable, strings.Join(short, "; ")), nil
 	}
 	return res, nil, nil
+}
+
+// pipeliner is what consumeDurably sends its pipeline through: one Redis,
+// or one node of a cluster.
+type pipeliner interface {
+	Pipelined(ctx context.Context, fn func(redis.Pipeliner) error) ([]redis.Cmder, error)
+}
+
+// durableConn is where consumeDurably sends the script and the waits. On
+// one Redis, the client. On a cluster, the master that holds the
+// challenge's slot: WAIT and WAITAOF take no key, and the cluster client
+// would send them to any node, where they would wait for nothing; sent to
+// that master in the same pipeline, they run on the script's connection
+// and wait for its write.
+func (s *Redis) durableConn(ctx context.Context, id string) (pipeliner, error) {
+	cc, ok := s.rdb.(*redis.ClusterClient)
+	if !ok {
+		return s.rdb, nil
+	}
+	m, err := cc.MasterForKey(ctx, s.livePrefix+id)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// clusterChanged has a cluster client reload the cluster's layout when a
+// node's reply says the slot moved or the node is no longer a master (a
+// failover): the next consume goes to the new master. The script did not
+// run on such a node; the caller answers that storage is unavailable.
+func (s *Redis) clusterChanged(err error) {
+	cc, ok := s.rdb.(*redis.ClusterClient)
+	if !ok {
+		return
+	}
+	if Relocated(err) || redis.IsClusterDownError(err) || errors.As(err, new(net.Error)) {
+		cc.ReloadState(context.Background())
+	}
+}
+
+// Relocated reports whether err is a cluster node's reply that it no
+// longer serves the key (MOVED, ASK, or READONLY from a master demoted to
+// replica): the cluster is failing over, and nothing was written.
+func Relocated(err error) bool {
+	_, moved := redis.IsMovedError(err)
+	_, ask := redis.IsAskError(err)
+	return moved || ask || redis.IsReadOnlyError(err)
 }
 
 func decode(js string) (Challenge, error) {
