@@ -6,6 +6,11 @@
 // server the keys under that prefix are deleted at cleanup, and nothing else
 // is touched (never FLUSHALL/FLUSHDB).
 //
+// StartCluster gives a test a shared three-master Redis Cluster;
+// StartReplicatedCluster one of its own with a replica per master, for
+// failover tests (KillMaster, Synced); StartProcess a server with AOF that
+// the test can kill, pause and restart.
+//
 // Trust: test-only. A private server listens on 127.0.0.1 without a
 // password and without persistence.
 package redistest
