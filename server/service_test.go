@@ -92,6 +92,13 @@ type setup struct {
 	// localLimiter: the rate limiter in memory whatever the storage, so
 	// that requests reach the handlers' own storage calls.
 	localLimiter bool
+	// redisClusterURL: Redis Cluster storage through
+	// server.RedisClusterStorage (as `tacit serve --redis-cluster`).
+	redisClusterURL string
+	// sameAs: a second server of sameAs's deployment, with redisURL or
+	// redisClusterURL naming the same Redis: its own client, and sameAs's
+	// sealing key, API keys and trusted issuers.
+	sameAs *service
 }
 
 // testJobs is jobs.DefaultConfig with a short poll, so that tests do not
@@ -141,6 +148,11 @@ func start(t testing.TB, cfg setup) *service {
 		if s.store, err = server.RedisStorage(ctx, cfg.redisURL, s.prefix, s.jobs, rc); err == nil {
 			t.Cleanup(func() { s.store.Close() })
 		}
+	case cfg.redisClusterURL != "":
+		s.prefix = "{tacit}:"
+		if s.store, err = server.RedisClusterStorage(ctx, cfg.redisClusterURL, s.prefix, s.jobs, rc); err == nil {
+			t.Cleanup(func() { s.store.Close() })
+		}
 	case cfg.redis:
 		if cfg.cluster {
 			s.rdb, s.prefix = redistest.StartCluster(t)
@@ -161,6 +173,9 @@ func start(t testing.TB, cfg setup) *service {
 	}
 	s.sealKey = make([]byte, sealed.KeySize)
 	rand.Read(s.sealKey)
+	if cfg.sameAs != nil {
+		s.sealKey = cfg.sameAs.sealKey
+	}
 	if s.box, err = sealed.New(s.sealKey); err != nil {
 		t.Fatal(err)
 	}
@@ -170,10 +185,16 @@ func start(t testing.TB, cfg setup) *service {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if cfg.sameAs != nil {
+			key = cfg.sameAs.apiKeys[name]
+		}
 		book.Add(key, auth.Principal{Name: name, Role: role})
 		s.apiKeys[name] = key
 	}
 	for name, is := range map[string]*credential.IssuerSecret{"bank": bank, "other-bank": otherBank} {
+		if cfg.sameAs != nil {
+			break // already in the shared storage
+		}
 		if err := s.store.Issuers.Add(ctx, issuers.Issuer{Key: is.Public().Hex(), Name: name, AddedAt: now()}); err != nil {
 			t.Fatal(err)
 		}
