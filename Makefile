@@ -77,10 +77,15 @@ fuzz: ## run each decoder's fuzz target, and the HTTP handlers', for FUZZTIME
 	$(GO) test -run '^$$' -fuzz '^FuzzVerification$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10x ./server
 
 .PHONY: bench
-bench: build ## constraints, proving and verification time per circuit; tacit vs the circom peer
+bench: build ## constraints, proving and verification time per circuit; tacit vs the circom peer; many workers (bench-workers)
 	$(GO) test -run '^$$' -bench . -benchtime 20x -count 5 ./bench/
 	bash scripts/bench-peer.sh $(BIN)
 	bash scripts/bench-policy.sh $(BIN)
+	$(MAKE) --no-print-directory bench-workers
+
+.PHONY: bench-workers
+bench-workers: ## a batch of proof jobs through 1 and 2 `tacit worker` processes on one Redis and on a cluster (jobs/s, p95); replay across two servers (~3 min)
+	bash scripts/bench-workers.sh
 
 .PHONY: bench-service
 bench-service: ## the HTTP service under load: verifications at 500 and 800 req/s, proof-job latency at 1 job/s (3 runs, medians)

@@ -30,6 +30,10 @@ func main() {
 		err = attest(os.Args[2:])
 	case "jobs":
 		err = jobs(os.Args[2:])
+	case "batch":
+		err = batch(os.Args[2:])
+	case "replay":
+		err = replay(os.Args[2:])
 	case "vegeta":
 		err = vegeta(os.Stdin, os.Stdout)
 	case "median":
@@ -46,7 +50,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: service attest|jobs|vegeta|median|freeport [flags] (see doc.go)")
+	fmt.Fprintln(os.Stderr, "usage: service attest|jobs|batch|replay|vegeta|median|freeport [flags] (see doc.go)")
 	os.Exit(2)
 }
 
@@ -168,6 +172,20 @@ func (c *client) wait(ctx context.Context, id string) (job, error) {
 	}
 }
 
+// prove has the lender challenge the business, and the business prove it
+// through a job; it returns the job once done.
+func (c *client) prove(ctx context.Context) (job, error) {
+	ch, err := c.challenge(ctx)
+	if err != nil {
+		return job{}, err
+	}
+	id, err := c.submit(ctx, ch)
+	if err != nil {
+		return job{}, err
+	}
+	return c.wait(ctx, id)
+}
+
 func attest(args []string) error {
 	fs := flag.NewFlagSet("attest", flag.ExitOnError)
 	parse := clientFlags(fs)
@@ -178,15 +196,7 @@ func attest(args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	ch, err := c.challenge(ctx)
-	if err != nil {
-		return err
-	}
-	id, err := c.submit(ctx, ch)
-	if err != nil {
-		return err
-	}
-	j, err := c.wait(ctx, id)
+	j, err := c.prove(ctx)
 	if err != nil {
 		return err
 	}
