@@ -100,6 +100,9 @@ func TestClusterFailover(t *testing.T) {
 	c.Synced(t) // the jobs are on the replica; a failover keeps them
 
 	s.verify(bankA, "/v1/verifications", before).expect(t, http.StatusOK, "")
+	if strings.Contains(s.logs.String(), "not confirmed durable") {
+		t.Fatalf("the replica did not acknowledge the consume:\n%s", s.logs.String())
+	}
 	old, promoted := c.KillMaster(t, s.prefix+"seal-canary") // no Synced: WAIT 1 did it
 	t.Logf("killed %s; %s promoted", old, promoted)
 	close(release) // the held proof ends while the cluster fails over

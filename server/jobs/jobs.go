@@ -165,11 +165,12 @@ type Config struct {
 	// proving time, and the workers' heartbeat ttl.
 	//
 	// A reclaim counts towards MaxAttempts only if the workers' clock ran a
-	// whole ClaimTimeout since the claim. That clock is advanced by every
-	// worker's Heartbeat by the time since the last one, by at most the
-	// heartbeat's ttl: time in which no worker reached the queue (Redis
-	// down, hung or cut off) does not count, so outages cost a job no
-	// attempt, while a job that kills its worker with others alive does.
+	// whole ClaimTimeout since the claim. That clock starts with the first
+	// Heartbeat and is advanced by every Heartbeat and Claim by the time
+	// since the last one, by at most the last heartbeat's ttl: time in
+	// which no worker reached the queue (Redis down, hung or cut off)
+	// counts as at most that ttl, so outages cost a job no attempt, while a
+	// job that kills its worker with others alive does.
 	ClaimTimeout time.Duration
 	// PollInterval is the longest Claim waits for a job.
 	PollInterval time.Duration

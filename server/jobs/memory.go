@@ -39,13 +39,24 @@ type Memory struct {
 type workerClock struct {
 	last time.Time
 	now  time.Duration
+	cap  time.Duration // the last heartbeat's ttl
 }
 
-func (c *workerClock) tick(now time.Time, ttl time.Duration) {
+// beat ticks the clock for a heartbeat with ttl.
+func (c *workerClock) beat(now time.Time, ttl time.Duration) {
+	c.cap = ttl
+	c.tick(now)
+}
+
+// tick advances the clock to now, by at most cap; it has not started
+// before the first heartbeat.
+func (c *workerClock) tick(now time.Time) {
 	if !c.last.IsZero() {
-		c.now += min(max(now.Sub(c.last), 0), ttl)
+		c.now += min(max(now.Sub(c.last), 0), c.cap)
 	}
-	c.last = now
+	if c.cap > 0 {
+		c.last = now
+	}
 }
 
 type memJob struct {
@@ -213,6 +224,7 @@ func (m *Memory) start(e *memEntry, now time.Time) *Delivery {
 		delete(m.pending, e.entry)
 		return nil
 	}
+	m.clock.tick(now) // a claim is a worker reaching the queue
 	n := j.job.Attempts + 1
 	if j.job.Status == StatusProving && m.clock.now-j.claimed < m.cfg.ClaimTimeout {
 		n-- // a reclaim counts only after a claim timeout of the workers' clock
@@ -378,7 +390,7 @@ func (m *Memory) Heartbeat(_ context.Context, worker string, ttl time.Duration) 
 	}
 	now := m.now()
 	m.workers[worker] = now.Add(ttl)
-	m.clock.tick(now, ttl)
+	m.clock.beat(now, ttl)
 	return nil
 }
 

@@ -377,8 +377,9 @@ func TestFailDeletesPayload(t *testing.T) {
 }
 
 // beat keeps a live worker's heartbeat going until the test ends, so that
-// the workers' clock runs (see Config.ClaimTimeout). The heartbeat's ttl is
-// half the claim timeout.
+// the workers' clock runs with the wall clock (see Config.ClaimTimeout):
+// the heartbeat's ttl, a claim timeout, caps no gap between beats even on
+// a loaded machine.
 func beat(t *testing.T, q jobs.Queue, cfg jobs.Config) {
 	t.Helper()
 	stop := make(chan struct{})
@@ -386,7 +387,7 @@ func beat(t *testing.T, q jobs.Queue, cfg jobs.Config) {
 	go func() {
 		defer close(done)
 		for {
-			if err := q.Heartbeat(ctx, "beating-worker", cfg.ClaimTimeout/2); err != nil {
+			if err := q.Heartbeat(ctx, "beating-worker", cfg.ClaimTimeout); err != nil {
 				t.Errorf("Heartbeat: %v", err)
 				return
 			}
@@ -506,9 +507,11 @@ func TestOutageCostsNoAttempt(t *testing.T) {
 		cfg := testConfig()
 		cfg.MaxAttempts = 1
 		q, payloads := newQueue(cfg)
+		// A ttl of a quarter claim timeout: the outage counts as at most
+		// that, and so does the time between the last beat and the claim.
 		heartbeat := func() {
 			t.Helper()
-			if err := q.Heartbeat(ctx, "w", cfg.ClaimTimeout/2); err != nil {
+			if err := q.Heartbeat(ctx, "w", cfg.ClaimTimeout/4); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -41,7 +41,7 @@ var _ Queue = (*Redis)(nil)
 //	{tacit}:jobs:payload:<id>   string: the sealed payload, deleted when the job ends
 //	{tacit}:jobs:idem:<sha256>  string: "<job id> <fingerprint>" for an owner's idempotency key
 //	{tacit}:jobs:workers        sorted set: worker name, scored by its heartbeat's expiry (ms, Redis clock)
-//	{tacit}:jobs:clock          hash: the workers' clock (see Config.ClaimTimeout): t, the Redis time of the last tick (ms); s, the clock (ms)
+//	{tacit}:jobs:clock          hash: the workers' clock (see Config.ClaimTimeout): t, the Redis time of the last tick (ms); s, the clock (ms); cap, the last heartbeat's ttl (ms)
 //
 // A job's hash also keeps entry, its current stream entry, and claimed,
 // the workers' clock at its last claim.
@@ -279,7 +279,15 @@ if f[1] ~= 'queued' and f[1] ~= 'proving' then
   drop()
   return {0}
 end
-local clock = tonumber(redis.call('HGET', KEYS[4], 's') or '0')
+local clock = 0
+local c = redis.call('HMGET', KEYS[4], 't', 's', 'cap')
+if c[1] then
+  -- A claim is a worker reaching Redis: it ticks the clock as a heartbeat does.
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  clock = tonumber(c[2]) + math.min(math.max(now - tonumber(c[1]), 0), tonumber(c[3]))
+  redis.call('HSET', KEYS[4], 't', now, 's', clock)
+end
 local n = tonumber(f[2]) + 1
 -- A reclaim counts only if the workers' clock ran a whole claim timeout
 -- since the claim: time in which Redis was away does not.
@@ -396,10 +404,11 @@ func (r *Redis) keys(id ID) []string {
 // A sorted set rather than a key per worker: counting needs no SCAN.
 //
 // A heartbeat also advances the workers' clock by the time since the last
-// heartbeat of any worker, but by at most its ttl: a gap longer than that
-// is time in which no worker reached Redis (Redis was down or hung, or
-// unreachable), and counts as ttl. The claim script measures whether a
-// reclaim counts as an attempt by this clock.
+// tick (a heartbeat or a claim of any worker), but by at most its ttl: a
+// gap longer than that is time in which no worker reached Redis (Redis was
+// down or hung, or unreachable), and counts as ttl. The claim script ticks
+// it the same way and measures by it whether a reclaim counts as an
+// attempt.
 var heartbeatScript = redis.NewScript(`
 -- KEYS: workers, clock; ARGV: worker, ttl ms (<= 0: remove), clock ttl ms
 local t = redis.call('TIME')
@@ -414,7 +423,7 @@ redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 local c = redis.call('HMGET', KEYS[2], 't', 's')
 local last, clock = tonumber(c[1] or now), tonumber(c[2] or '0')
-redis.call('HSET', KEYS[2], 't', now, 's', clock + math.min(math.max(now - last, 0), ttl))
+redis.call('HSET', KEYS[2], 't', now, 's', clock + math.min(math.max(now - last, 0), ttl), 'cap', ttl)
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1
 `)
