@@ -19,11 +19,10 @@ import (
 const DurabilityTimeout = time.Second
 
 // WaitBound is how long a consume may wait for durability on rdb: at most
-// DurabilityTimeout, and three quarters of the client's read timeout. A
-// WAIT that outlasted the read timeout would fail the connection, and
-// go-redis would send the pipeline again: the consume script would run a
-// second time and report the challenge used to the lender who had just
-// used it.
+// DurabilityTimeout, and half the client's read timeout. A WAIT that
+// outlasted the read timeout would fail the connection and go-redis would
+// send the pipeline again (the consume's receipt makes that safe, see
+// challenges.Durability, but it costs a round trip and a second wait).
 func WaitBound(rdb redis.UniversalClient) time.Duration {
 	var read time.Duration
 	switch c := rdb.(type) {
@@ -35,7 +34,7 @@ func WaitBound(rdb redis.UniversalClient) time.Duration {
 	if read <= 0 { // -1, -2: none; 0 cannot remain after NewClient
 		return DurabilityTimeout
 	}
-	return min(DurabilityTimeout, read*3/4)
+	return min(DurabilityTimeout, read/2)
 }
 
 // ErrEvictingPolicy means Redis's maxmemory-policy may evict tacit's keys.

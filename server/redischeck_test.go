@@ -232,7 +232,7 @@ func TestWaitBound(t *testing.T) {
 		read time.Duration
 		want time.Duration
 	}{
-		{400 * time.Millisecond, 300 * time.Millisecond}, // tacit's bound
+		{400 * time.Millisecond, 200 * time.Millisecond}, // tacit's bound
 		{3 * time.Second, server.DurabilityTimeout},      // go-redis's default
 		{-1, server.DurabilityTimeout},                   // no read timeout
 	} {

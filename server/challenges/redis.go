@@ -20,6 +20,7 @@ import (
 //
 //	{tacit}:challenges:live:<id>  hash {lender, json}, expiring with the challenge
 //	{tacit}:challenges:used:<id>  tombstone of a consumed challenge, for the rest of its TTL
+//	{tacit}:challenges:receipt:<id>  "<token> <json>" of a durable consume, for receiptTTL
 //
 // The scripts and the MULTI in Get touch both keys of a challenge; the
 // prefix's hash tag keeps them in one cluster slot.
@@ -33,7 +34,8 @@ type Redis struct {
 // on the same connection: WAITAOF 1 0 (the write is fsynced to the local
 // AOF; Redis 7.2 and later, AOF on) and WAIT Replicas (that many replicas
 // acknowledged it), each for at most Timeout. The zero value waits for
-// nothing.
+// nothing. Such a consume also leaves a receipt for receiptTTL, so that a
+// pipeline go-redis sends again after a timeout answers as the first did.
 type Durability struct {
 	AOF      bool
 	Replicas int
@@ -164,6 +166,43 @@ func (s *Redis) Consume(ctx context.Context, id, lender string) (Challenge, erro
 	}
 }
 
+// receiptKey names the receipt of a durable consume of challenge id, next
+// to its live key and tombstone (same prefix, same hash tag).
+func (s *Redis) receiptKey(id string) string {
+	return strings.TrimSuffix(s.livePrefix, "live:") + "receipt:" + id
+}
+
+// receiptTTL is how long a durable consume's receipt is kept: long enough
+// for go-redis to send the pipeline again.
+const receiptTTL = 10 * time.Second
+
+// consumeOnceScript is consumeScript for a pipeline that go-redis may send
+// twice (a WAIT that outlasts the read timeout fails the connection, and
+// the pipeline is retried): the first run leaves a receipt with the call's
+// token, and a second run of the same call finds it and answers as the
+// first did instead of "already used". It writes the receipt again, so
+// that the WAIT after it, on the retry's connection, waits for a write
+// that follows the consume in the replication stream.
+var consumeOnceScript = redis.NewScript(`
+-- KEYS: live, used, receipt; ARGV: lender, token, receipt ttl ms
+local f = redis.call('HMGET', KEYS[1], 'lender', 'json')
+if not f[1] then
+  local r = redis.call('GET', KEYS[3])
+  if r and string.sub(r, 1, #ARGV[2] + 1) == ARGV[2] .. ' ' then
+    redis.call('SET', KEYS[3], r, 'PX', ARGV[3])
+    return {1, string.sub(r, #ARGV[2] + 2)}
+  end
+  if redis.call('EXISTS', KEYS[2]) == 1 then return {-1} end
+  return {0}
+end
+if f[1] ~= ARGV[1] then return {-2} end
+local ttl = redis.call('PTTL', KEYS[1])
+redis.call('DEL', KEYS[1])
+if ttl > 0 then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
+redis.call('SET', KEYS[3], ARGV[2] .. ' ' .. f[2], 'PX', ARGV[3])
+return {1, f[2]}
+`)
+
 // consumeDurably runs the consume script and then WAITAOF and WAIT in one
 // pipeline, so on one connection: both wait for that connection's writes.
 // durErr wraps ErrNotDurable when the wait fell short or failed.
@@ -173,6 +212,8 @@ func (s *Redis) consumeDurably(ctx context.Context, id, lender string) (res []an
 	if err != nil {
 		return nil, nil, err
 	}
+	keys := append(s.keys(id), s.receiptKey(id))
+	token := ids.New()
 	run := func(eval func(p redis.Pipeliner) *redis.Cmd) (script, aof, wait *redis.Cmd) {
 		_, _ = conn.Pipelined(ctx, func(p redis.Pipeliner) error {
 			script = eval(p)
@@ -187,11 +228,11 @@ func (s *Redis) consumeDurably(ctx context.Context, id, lender string) (res []an
 		return script, aof, wait
 	}
 	script, aof, wait := run(func(p redis.Pipeliner) *redis.Cmd {
-		return consumeScript.EvalSha(ctx, p, s.keys(id), lender)
+		return consumeOnceScript.EvalSha(ctx, p, keys, lender, token, receiptTTL.Milliseconds())
 	})
 	if redis.HasErrorPrefix(script.Err(), "NOSCRIPT") {
 		script, aof, wait = run(func(p redis.Pipeliner) *redis.Cmd {
-			return consumeScript.Eval(ctx, p, s.keys(id), lender)
+			return consumeOnceScript.Eval(ctx, p, keys, lender, token, receiptTTL.Milliseconds())
 		})
 	}
 	if res, err = script.Slice(); err != nil {

@@ -11,7 +11,7 @@ import (
 
 // Metrics is a Recorder that keeps Prometheus metrics:
 //
-//	tacit_jobs_total{statement, outcome}            deliveries ended (done, failed, retried)
+//	tacit_jobs_total{statement, outcome}            deliveries ended (done, failed, retried, released, unstored, superseded)
 //	tacit_proving_duration_seconds{statement}       time spent in the prover per run
 //
 // One Metrics serves every worker in a process.
@@ -26,7 +26,7 @@ var _ Recorder = (*Metrics)(nil)
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "tacit_jobs_total", Help: "Proof job deliveries ended by this process's workers, by statement and outcome (done, failed, retried).",
+			Name: "tacit_jobs_total", Help: "Proof job deliveries ended by this process's workers, by statement and outcome (done, failed, retried, released, unstored, superseded).",
 		}, []string{"statement", "outcome"}),
 		proving: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "tacit_proving_duration_seconds", Help: "Time spent proving one job, by statement.",
