@@ -2,7 +2,7 @@
 // Edwards curve (gnark-crypto ecc/bn254/twistededwards). It accepts exactly
 // the signatures `tacit credential sign` makes today (gnark-crypto's eddsa
 // with the Poseidon2 Merkle-Damgard challenge hash, credential/issuer.go),
-// with the checks of the v1 circuits, in 5,047 R1CS constraints where the v1
+// with the checks of the v1 circuits, in 5,005 R1CS constraints where the v1
 // circuits' gnark std/signature/eddsa costs about 7,049.
 //
 // # What Verify asserts
@@ -74,10 +74,12 @@
 // small-order part; subtracting (1 - b0)A gives [h]A exactly, as an integer
 // multiple (no reduction mod l is assumed).
 //
-// [S]B (fixed base). Window k of 3 bits selects [w_k 8^k]B from a constant
-// table; its coordinates are linear combinations of the window's monomials
-// (no constraint), and one addition adds it. The sum starts from -R - [h]A,
-// so it ends at D = [S]B - R - [h]A.
+// [S]B (fixed base). Window k of 4 bits selects [w_k 16^k]B from a constant
+// table. Each coordinate of the entry is F + b3*G, where F and G are linear
+// combinations (constant coefficients) of the monomials of the window's
+// three low bits: for boolean bits this is the table entry. One addition
+// adds it. The sum starts from -R - [h]A, so it ends at
+// D = [S]B - R - [h]A.
 //
 // [8]D = O. For D = (x, y) on E, [2]D = (2xy/(1 + dx^2y^2),
 // (x^2 + y^2)/(1 - dx^2y^2)), and the points of E with x = 0 are the
@@ -117,12 +119,13 @@
 //	h: 254 bits                                          255
 //	h: 3A, [h]A over 127 signed windows, h < p          2664  (21 per window)
 //	S: 251 bits                                          252
-//	S: -R - [h]A + [S]B over 84 windows, S < l           927  (11 per window)
+//	S: -R - [h]A + [S]B over 63 windows, S < l           885  (14 per window)
 //	[8]D = O                                               4
-//	total                                               5047
+//	total                                               5005
 //
 // A 2-bit signed window of [h]A costs two doublings (5 each), its digit's
 // point (4: the product of its bits, the choice of A or 3A per coordinate,
-// the sign), one addition (6) and one comparison step. A 3-bit window of
-// [S]B costs its 4 monomials, one addition and one comparison step.
+// the sign), one addition (6) and one comparison step. A 4-bit window of
+// [S]B costs the 4 monomials of its low bits, 2 for the entry, one
+// addition and two comparison steps (low bits, top bit).
 package eddsa
