@@ -224,9 +224,9 @@ func (k *kit) Claim(sec statement.Section, asOf credential.Month) (statement.Req
 }
 
 func (r Request) Statement() statement.Statement { return r.st }
-func (r Request) AsOf() credential.Month       { return r.Month }
-func (Request) Credentials() int               { return 1 }
-func (r Request) Sentence() string             { return Describe(r.Severity, r.Window, r.Month) }
+func (r Request) AsOf() credential.Month         { return r.Month }
+func (Request) Credentials() int                 { return 1 }
+func (r Request) Sentence() string               { return Describe(r.Severity, r.Window, r.Month) }
 
 // Params implements statement.Request.
 func (r Request) Params() ([]byte, error) {
