@@ -1,6 +1,7 @@
 package nodefaultv2
 
 import (
+	"github.com/tacit-zk/tacit/circuits/gadget/eddsa"
 	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/credential"
 )
@@ -14,7 +15,7 @@ func PublicAssignment(p Public) *Circuit {
 	return &Circuit{
 		Severity: uint64(p.Severity), Window: p.Window,
 		AsOf: int64(p.AsOf), AsOfDay: int64(p.AsOf.FirstDay()),
-		Issuer: Point{X: x, Y: y}, Lender: p.Lender, Nonce: p.Nonce, Pseudonym: p.Pseudonym,
+		Issuer: eddsa.Point{X: x, Y: y}, Lender: p.Lender, Nonce: p.Nonce, Pseudonym: p.Pseudonym,
 	}
 }
 
@@ -32,6 +33,6 @@ func Assign(p Public, c *credential.Credential, secret credential.HolderSecret) 
 	w.PeriodStart, w.Months = int64(c.PeriodStart), len(c.Months)
 	w.IssuedAt, w.ExpiresAt = int64(c.IssuedAt), int64(c.ExpiresAt)
 	w.Statuses, w.AmountsDigest = parts.Statuses, parts.AmountsDigest
-	w.Signature = Signature{R: Point{X: sig.R.X, Y: sig.R.Y}, S: sig.S[:]}
+	w.Signature = eddsa.Signature{R: eddsa.Point{X: sig.R.X, Y: sig.R.Y}, S: sig.S[:]}
 	return w, nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/tacit-zk/tacit/circuits/gadget"
+	"github.com/tacit-zk/tacit/circuits/gadget/eddsa"
 	"github.com/tacit-zk/tacit/credential"
 )
 
@@ -28,7 +29,7 @@ type Circuit struct {
 	// AsOfDay is the day number of the first day of AsOf.
 	AsOfDay frontend.Variable `gnark:",public"`
 	// Issuer is the issuer's public key.
-	Issuer Point `gnark:",public"`
+	Issuer eddsa.Point `gnark:",public"`
 	// Lender is the lender's identifier.
 	Lender frontend.Variable `gnark:",public"`
 	// Nonce is the lender's challenge.
@@ -50,7 +51,7 @@ type Circuit struct {
 	// does not read amounts.
 	AmountsDigest frontend.Variable
 	// Signature is the issuer's signature over the message hash.
-	Signature Signature
+	Signature eddsa.Signature
 }
 
 // Define declares the constraints.
@@ -78,7 +79,7 @@ func (c *Circuit) Define(api frontend.API) error {
 	if err != nil {
 		return err
 	}
-	if err := verifySignature(api, c.Issuer, c.Signature, msg); err != nil {
+	if err := eddsa.Verify(api, c.Issuer, c.Signature, msg); err != nil {
 		return err
 	}
 

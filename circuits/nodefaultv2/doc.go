@@ -48,7 +48,9 @@
 //     constraints; with the product by m_i, three per month (v1: about 13).
 //
 // Every private value is range-checked before it is compared; every public
-// input enters a constraint (Nonce through N*N).
+// input enters a constraint (Nonce through N*N). The circuit tests are
+// package nodefault's: each case runs on v1 and v2, so every negative test
+// of v1 has its v2 twin.
 //
 // Cost: see circuits/testdata/constraints.golden and `tacit circuits
 // explain no-default/v2`. Of the total, the Poseidon2 sponges are 4
