@@ -36,7 +36,7 @@ func TestCircuits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"no-default-v1", "no-default%2Fv1", "no-default%2fv1"} {
+	for _, id := range []string{"no-default-v2", "no-default%2Fv2", "no-default%2fv2"} {
 		r := s.call(bankA, http.MethodGet, "/v1/circuits/"+id, nil)
 		r.expect(t, http.StatusOK, "")
 		if got, _ := json.Marshal(decode[circuit](t, r)); string(got) != string(one) {
