@@ -45,6 +45,7 @@ var blockRules = []struct {
 	{"signature (EdDSA verification, key checks)", []string{"std/signature/eddsa.", "std/algebra/native/twistededwards.", "gadget/eddsav1.", "gadget/eddsa.", "std/math/cmp."}, false},
 	{"hashing (Poseidon2: credential, subject, pseudonym)", []string{"std/permutation/poseidon2.", "std/hash/poseidon2.", "gadget.Hash"}, false},
 	{"window selection (IsZero per month)", []string{").IsZero"}, false},
+	{"window mask (2^lo, 2^W)", []string{"nodefaultv2.pow2"}, false},
 	{"bit decompositions (range checks, window predicates)", []string{"gadget.AssertBits", ").ToBinary"}, false},
 	{"packing (statuses, header)", []string{"gadget.Pack", "gadget.Header"}, false},
 	{"signature (EdDSA verification, key checks)", []string{"verifySignature"}, true},

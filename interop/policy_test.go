@@ -83,7 +83,7 @@ func policySetUp(t *testing.T) (*keys.Verifying, *verifier.Attestation, statemen
 		f.att, f.err = prover.New(keyDir).Prove(context.Background(), prover.Task{
 			Request: f.req,
 			Inputs: statement.Inputs{
-				Credentials: []*credential.Credential{fixture.Credential(bank, holder, fixture.History("2023-11", 36, nil), "2027-06-01")},
+				Credentials: []*credential.Credential{fixture.CredentialIn(credential.LayoutV1, bank, holder, fixture.History("2023-11", 36, nil), "2027-06-01")},
 				Holder:      holder,
 			},
 			Trust:  statement.Trust{Registry: reg},

@@ -64,6 +64,7 @@ func TestPrecheck(t *testing.T) {
 		{"an issuer outside the set", []*credential.Credential{main, bank(rogue, "2023-11", 36, holder, "2027-06-01"), revenue24}, statement.CodeUntrustedIssuer, 1},
 		{"a forged credential", []*credential.Credential{main, &forged, revenue24}, "", 0},
 		{"too short for either bank slot", []*credential.Credential{main, bank(bankB, "2025-11", 12, holder, "2027-06-01"), revenue24}, statement.CodeWindowOutside, 1},
+		{"a layout v2 credential", []*credential.Credential{main, fixture.CredentialIn(credential.LayoutV2, bankB, holder, fixture.History("2023-11", 36, nil), "2027-06-01"), revenue24}, statement.CodeCredentialLayout, 1},
 		// 30 months cover the second bank's 24 but not the main bank's 36.
 		{"long enough in the other slot", []*credential.Credential{bank(bankB, "2024-05", 30, holder, "2027-06-01"), main, revenue24}, "", 0},
 	} {

@@ -177,6 +177,15 @@ func (r Request) public(roots []fr.Element, b statement.Values) (Public, error) 
 	return PublicOf(r.Policy, roots, b.AsOf, b.Lender, b.Nonce, b.Pseudonym)
 }
 
+// layout refuses credential i unless it is in layout v1, the layout the
+// policy/v1 circuit reads, with a sentence that says what to do.
+func layout(i int, c *credential.Credential) error {
+	if err := credential.RequireLayout(c, credential.LayoutV1, ID, ""); err != nil {
+		return &statement.Unsatisfied{Message: err.Error(), Input: i, Code: statement.CodeCredentialLayout}
+	}
+	return nil
+}
+
 // Assign implements statement.Request: it matches the credentials to the
 // policy's slots, checks the policy natively, then builds the witness.
 func (r Request) Assign(b statement.Values, in statement.Inputs, t statement.Trust) (statement.Section, frontend.Circuit, error) {
@@ -189,6 +198,9 @@ func (r Request) Assign(b statement.Values, in statement.Inputs, t statement.Tru
 	for i, c := range in.Credentials {
 		if c == nil {
 			return nil, nil, fmt.Errorf("policy: credential %d is missing", i)
+		}
+		if err := layout(i, c); err != nil {
+			return nil, nil, err
 		}
 	}
 	sets := make([]*registry.Set, len(r.Policy.Credentials))
@@ -259,6 +271,9 @@ func (r Request) Precheck(b statement.Values, in statement.Inputs, t statement.T
 	for i, c := range in.Credentials {
 		if c == nil {
 			return fmt.Errorf("policy: credential %d is missing", i)
+		}
+		if err := layout(i, c); err != nil {
+			return err
 		}
 		if c.Verify() != nil {
 			return nil // left to Assign: a forged credential learns nothing of t

@@ -131,7 +131,7 @@ func TestPolicyProveVerifyFlow(t *testing.T) {
 	reg, issuers := registryWith(t, dir, 3)
 	subject := must(t, "holder", "keygen", "--out", p("holder.key"))
 	sign := func(issuer, kind, records, out string) {
-		must(t, "credential", "sign", "--key", p(issuer+".key"), "--kind", kind, "--subject", subject, "--records", records,
+		must(t, "credential", "sign", "--layout", "v1", "--key", p(issuer+".key"), "--kind", kind, "--subject", subject, "--records", records,
 			"--expires", "2027-06-01", "--issued", "2026-11-02", "--out", p(out))
 	}
 	// records() writes histories from 2023-11 (36 months to 2026-10), amounts 50,000 and up.

@@ -80,7 +80,8 @@ done
 step "business: a holder secret; each issuer binds its credential to the subject commitment"
 SUBJECT=$(run "$TACIT" holder keygen --out holder.key | tail -1)
 sign() { # issuer kind records out
-  run "$TACIT" credential sign --key "issuers/$1.key" --kind "$2" --subject "$SUBJECT" \
+  # policy/v1 reads layout v1 credentials
+  run "$TACIT" credential sign --layout v1 --key "issuers/$1.key" --kind "$2" --subject "$SUBJECT" \
     --records "records-$3.json" --expires 2099-12-31 --out "$4"
 }
 sign main-bank payment-history main-bank cred-main.json

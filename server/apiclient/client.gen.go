@@ -141,12 +141,15 @@ func (e InternalErrorErrorCode) Valid() bool {
 // Defines values for NoDefaultAttestationStatement.
 const (
 	NoDefaultv1 NoDefaultAttestationStatement = "no-default/v1"
+	NoDefaultv2 NoDefaultAttestationStatement = "no-default/v2"
 )
 
 // Valid indicates whether the value is a known member of the NoDefaultAttestationStatement enum.
 func (e NoDefaultAttestationStatement) Valid() bool {
 	switch e {
 	case NoDefaultv1:
+		return true
+	case NoDefaultv2:
 		return true
 	default:
 		return false
@@ -703,7 +706,7 @@ type Lender = string
 // Month a month, YYYY-MM
 type Month = string
 
-// NoDefaultAttestation a no-default/v1 attestation
+// NoDefaultAttestation a no-default/v2 or no-default/v1 attestation (the same members)
 type NoDefaultAttestation struct {
 	Proof  string `json:"proof"`
 	Public struct {
@@ -749,9 +752,9 @@ type NoDefaultChallengeParams struct {
 	Window Window `json:"window"`
 }
 
-// NoDefaultParams a no-default statement's parameters. severity goes only with the
-// statement id no-default/v1; the names no-default, no-late90,
-// no-late60 and no-late30 set it.
+// NoDefaultParams a no-default statement's parameters. severity goes only with a
+// statement id (no-default/v2, no-default/v1); the names no-default,
+// no-late90, no-late60 and no-late30 (no-default/v2) set it.
 type NoDefaultParams struct {
 	// AsOf a month, YYYY-MM
 	AsOf     *Month    `json:"asOf,omitempty"`
@@ -952,7 +955,7 @@ type Severity string
 type StatementChallengeRequest struct {
 	Params StatementChallengeRequest_Params `json:"params"`
 
-	// Statement a statement's name (no-default, no-late90, no-late60, no-late30, policy) or id (no-default/v1, policy/v1)
+	// Statement a statement's name (no-default, no-late90, no-late60, no-late30, policy) or id (no-default/v2, no-default/v1, policy/v1)
 	Statement string `json:"statement"`
 }
 
@@ -1138,10 +1141,6 @@ func (t Attestation) AsNoDefaultAttestation() (NoDefaultAttestation, error) {
 // FromNoDefaultAttestation overwrites any union data inside the Attestation as the provided NoDefaultAttestation
 func (t *Attestation) FromNoDefaultAttestation(v NoDefaultAttestation) error {
 	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"statement":"no-default/v1"}`))
 	t.union = b
 	return err
 }
@@ -1149,10 +1148,6 @@ func (t *Attestation) FromNoDefaultAttestation(v NoDefaultAttestation) error {
 // MergeNoDefaultAttestation performs a merge with any union data inside the Attestation, using the provided NoDefaultAttestation
 func (t *Attestation) MergeNoDefaultAttestation(v NoDefaultAttestation) error {
 	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"statement":"no-default/v1"}`))
 	if err != nil {
 		return err
 	}
@@ -1172,10 +1167,6 @@ func (t Attestation) AsPolicyAttestation() (PolicyAttestation, error) {
 // FromPolicyAttestation overwrites any union data inside the Attestation as the provided PolicyAttestation
 func (t *Attestation) FromPolicyAttestation(v PolicyAttestation) error {
 	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"statement":"policy/v1"}`))
 	t.union = b
 	return err
 }
@@ -1183,10 +1174,6 @@ func (t *Attestation) FromPolicyAttestation(v PolicyAttestation) error {
 // MergePolicyAttestation performs a merge with any union data inside the Attestation, using the provided PolicyAttestation
 func (t *Attestation) MergePolicyAttestation(v PolicyAttestation) error {
 	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"statement":"policy/v1"}`))
 	if err != nil {
 		return err
 	}
@@ -1211,6 +1198,8 @@ func (t Attestation) ValueByDiscriminator() (interface{}, error) {
 	}
 	switch discriminator {
 	case "no-default/v1":
+		return t.AsNoDefaultAttestation()
+	case "no-default/v2":
 		return t.AsNoDefaultAttestation()
 	case "policy/v1":
 		return t.AsPolicyAttestation()
