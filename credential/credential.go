@@ -40,10 +40,20 @@ func ParseKind(s string) (Kind, error) {
 	return 0, fmt.Errorf("unknown kind %q", s)
 }
 
-// SchemaVersion is the only credential layout this package reads and writes.
-const SchemaVersion = 1
+// A credential's Version is the layout of the message its issuer signed
+// (layout.go): LayoutV1, the single fixed-layout message that
+// no-default/v1 and policy/v1 read, or LayoutV2, a commitment to separate
+// parts. The header records it, so a message of one layout never verifies
+// as the other.
+const (
+	LayoutV1 = 1
+	LayoutV2 = 2
+)
 
-// Layout of the signed message (MessageElements field elements, fixed):
+// SchemaVersion is the first layout, LayoutV1.
+const SchemaVersion = LayoutV1
+
+// Layout of the v1 signed message (MessageElements field elements, fixed):
 //
 //	[0]      header: kind (8 bits) | version (8) | periodStart (15) | months (6) | issuedAt (17) | expiresAt (17)
 //	[1]      subject commitment
@@ -51,7 +61,9 @@ const SchemaVersion = 1
 //	[4]      statuses: month i in bits [3i, 3i+3), MaxMonths slots, unused slots 0
 //	[5..16]  amounts: 5 per element, month 5j+k in bits [48k, 48k+48), unused slots 0
 //
-// The message hash is Hash(TagCredential, message...) and the issuer signs it.
+// The message hash is Hash(TagCredential, message...) and the issuer signs
+// it. The v2 layout (layout.go) uses the same header, statuses and amounts
+// packing.
 const (
 	HeaderKindShift    = 0
 	HeaderVersionShift = 8
@@ -60,6 +72,8 @@ const (
 	HeaderIssuedShift  = 37
 	HeaderExpiresShift = 54
 	MonthsBits         = 6
+	// HeaderBits is the header's width: it ends with expiresAt.
+	HeaderBits = HeaderExpiresShift + DayBits
 
 	AmountsPerElement = 5
 	AmountElements    = MaxMonths / AmountsPerElement
@@ -68,7 +82,8 @@ const (
 
 // Credential is an issuer-signed history bound to one holder's subject.
 type Credential struct {
-	Kind      Kind
+	Kind Kind
+	// Version is the layout the issuer signed: LayoutV1 or LayoutV2.
 	Version   int
 	Issuer    IssuerKey
 	Subject   Subject
@@ -80,6 +95,10 @@ type Credential struct {
 
 // Terms are what an issuer decides when signing.
 type Terms struct {
+	// Layout is LayoutV1 or LayoutV2; zero means LayoutV1, the layout
+	// every credential had before v2, so that existing callers sign what
+	// they always signed. tacit credential sign passes LayoutV2.
+	Layout    int
 	Kind      Kind
 	Subject   Subject
 	IssuedAt  Day
@@ -88,8 +107,12 @@ type Terms struct {
 
 // Sign validates h and terms and returns a signed credential.
 func Sign(key *IssuerSecret, terms Terms, h History) (*Credential, error) {
+	layout := terms.Layout
+	if layout == 0 {
+		layout = LayoutV1
+	}
 	c := &Credential{
-		Kind: terms.Kind, Version: SchemaVersion, Issuer: key.Public(), Subject: terms.Subject,
+		Kind: terms.Kind, Version: layout, Issuer: key.Public(), Subject: terms.Subject,
 		IssuedAt: terms.IssuedAt, ExpiresAt: terms.ExpiresAt, History: h,
 	}
 	if err := c.validateFields(); err != nil {
@@ -119,8 +142,8 @@ func (c *Credential) validateFields() error {
 	if _, ok := kindNames[c.Kind]; !ok {
 		return fieldErr("kind", "unknown kind")
 	}
-	if c.Version != SchemaVersion {
-		return fieldErr("version", "must be %d", SchemaVersion)
+	if c.Version != LayoutV1 && c.Version != LayoutV2 {
+		return fieldErr("version", "must be %d or %d", LayoutV1, LayoutV2)
 	}
 	if c.Issuer.IsZero() {
 		return fieldErr("issuer", "missing")
@@ -197,7 +220,8 @@ func PackAmounts(am [MaxMonths]uint64) [AmountElements]fr.Element {
 	return out
 }
 
-// Message returns the fixed-layout elements the issuer signs.
+// Message returns the elements of the v1 layout (for a v1 credential, what
+// the issuer signed; see Parts for v2).
 func (c *Credential) Message() [MessageElements]fr.Element {
 	var m [MessageElements]fr.Element
 	m[0] = c.Header()
@@ -209,8 +233,12 @@ func (c *Credential) Message() [MessageElements]fr.Element {
 	return m
 }
 
-// MessageHash is the domain-separated hash the issuer signs.
+// MessageHash is the domain-separated hash the issuer signs, in the
+// credential's layout.
 func (c *Credential) MessageHash() fr.Element {
+	if c.Version == LayoutV2 {
+		return c.Parts().Hash()
+	}
 	m := c.Message()
 	return Hash(TagCredential, m[:]...)
 }
@@ -286,8 +314,8 @@ func (w credentialJSON) credential() (*Credential, error) {
 	if c.Kind, err = ParseKind(*w.Kind); err != nil {
 		return nil, &strictjson.FieldError{Field: "kind", Err: err}
 	}
-	if c.Version != SchemaVersion {
-		return nil, fieldErr("version", "must be %d", SchemaVersion)
+	if c.Version != LayoutV1 && c.Version != LayoutV2 {
+		return nil, fieldErr("version", "must be %d or %d", LayoutV1, LayoutV2)
 	}
 	if c.Issuer, err = ParseIssuerKey(*w.Issuer); err != nil {
 		return nil, &strictjson.FieldError{Field: "issuer", Err: err}

@@ -19,11 +19,26 @@ import (
 
 // sampleCredential is the fixture credential the tests and seeds share: 36
 // months from 2023-11 with a late30 at index 4, issued 2026-10-15 and
-// expiring 2027-06-01.
+// expiring 2027-06-01, in layout v1 (its known answer predates v2).
 func sampleCredential(tb testing.TB) (*credential.Credential, []byte) {
+	return signSample(tb, credential.LayoutV1)
+}
+
+// sampleCredentialV2 is sampleCredential's history signed in layout v2.
+func sampleCredentialV2(tb testing.TB) (*credential.Credential, []byte) {
+	return signSample(tb, credential.LayoutV2)
+}
+
+func signSample(tb testing.TB, layout int) (*credential.Credential, []byte) {
 	tb.Helper()
 	h := fixture.History("2023-11", 36, map[int]credential.Status{4: credential.StatusLate30})
-	c := fixture.Credential(fixture.Issuer("bank-a"), fixture.Holder("acme"), h, "2027-06-01")
+	c, err := credential.Sign(fixture.Issuer("bank-a"), credential.Terms{
+		Layout: layout, Kind: credential.KindPaymentHistory, Subject: fixture.Holder("acme").Subject(),
+		IssuedAt: fixture.Day("2026-10-15"), ExpiresAt: fixture.Day("2027-06-01"),
+	}, h)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	data, err := c.MarshalJSON()
 	if err != nil {
 		tb.Fatal(err)
@@ -126,7 +141,7 @@ func TestParseCredentialRefuses(t *testing.T) {
 	}{
 		{"unknown field", "note", "x", `unknown field "note"`},
 		{"unknown field in a month", "months.3.note", "x", `unknown field "months[3].note"`},
-		{"version 2", "version", 2, `field "version": must be 1`},
+		{"version 3", "version", 3, `field "version": must be 1 or 2`},
 		{"version 0", "version", 0, `field "version"`},
 		{"version as a string", "version", "1", `field "version"`},
 		{"version 1.0", "version", json.Number("1.0"), `field "version"`},
@@ -346,11 +361,14 @@ func FuzzParseCredential(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(rev)
+	_, v2 := sampleCredentialV2(f)
+	f.Add(v2)
 	doc := string(data)
 	for _, s := range []string{
 		`{"kind":"revenue",` + doc[1:],
 		`{"Kind":"revenue",` + doc[1:],
 		strings.Replace(doc, `"version":1`, `"version":2`, 1),
+		strings.Replace(doc, `"version":1`, `"version":3`, 1),
 		strings.Replace(doc, `"expiresAt":"2027-06-01"`, `"expiresAt":"2026-10-15"`, 1),
 		strings.Replace(doc, `"issuer":"`, `"issuer":"01`+strings.Repeat("00", 31)+`","x":"`, 1),
 		strings.Replace(doc, `"subject":"`, `"subject":"`+modulusHex+`","y":"`, 1),

@@ -44,6 +44,8 @@ func hashInputs() []hashVector {
 		{Tag: credential.TagPseudonym, Elements: []string{credential.FieldHex(max), credential.FieldHex(fr.Element{})}},
 		{Tag: credential.TagCredential, Elements: seq(3)},
 		{Tag: credential.TagCredential, Elements: seq(credential.MessageElements)},
+		{Tag: credential.TagCredentialV2, Elements: seq(credential.PartsElements)},
+		{Tag: credential.TagAmounts, Elements: seq(credential.AmountElements)},
 	}
 }
 
@@ -133,19 +135,21 @@ func TestHashDomainSeparation(t *testing.T) {
 	a, b := fr.NewElement(7), fr.NewElement(8)
 	var zero fr.Element
 	digests := map[string]fr.Element{
-		"subject(a)":      credential.Hash(credential.TagSubject, a),
-		"pseudonym(a)":    credential.Hash(credential.TagPseudonym, a),
-		"credential(a)":   credential.Hash(credential.TagCredential, a),
-		"subject()":       credential.Hash(credential.TagSubject),
-		"subject(0)":      credential.Hash(credential.TagSubject, zero),
-		"subject(0, 0)":   credential.Hash(credential.TagSubject, zero, zero),
-		"subject(a, 0)":   credential.Hash(credential.TagSubject, a, zero),
-		"subject(a, b)":   credential.Hash(credential.TagSubject, a, b),
-		"subject(b, a)":   credential.Hash(credential.TagSubject, b, a),
-		"subject(a,b,0)":  credential.Hash(credential.TagSubject, a, b, zero),
-		"subject(a,0,0)":  credential.Hash(credential.TagSubject, a, zero, zero),
-		"subject/v2(a)":   credential.Hash("tacit/subject/v2", a),
-		"subject\\x00(a)": credential.Hash(credential.TagSubject+"\x00", a),
+		"subject(a)":       credential.Hash(credential.TagSubject, a),
+		"pseudonym(a)":     credential.Hash(credential.TagPseudonym, a),
+		"credential(a)":    credential.Hash(credential.TagCredential, a),
+		"credential/v2(a)": credential.Hash(credential.TagCredentialV2, a),
+		"amounts(a)":       credential.Hash(credential.TagAmounts, a),
+		"subject()":        credential.Hash(credential.TagSubject),
+		"subject(0)":       credential.Hash(credential.TagSubject, zero),
+		"subject(0, 0)":    credential.Hash(credential.TagSubject, zero, zero),
+		"subject(a, 0)":    credential.Hash(credential.TagSubject, a, zero),
+		"subject(a, b)":    credential.Hash(credential.TagSubject, a, b),
+		"subject(b, a)":    credential.Hash(credential.TagSubject, b, a),
+		"subject(a,b,0)":   credential.Hash(credential.TagSubject, a, b, zero),
+		"subject(a,0,0)":   credential.Hash(credential.TagSubject, a, zero, zero),
+		"subject/v2(a)":    credential.Hash("tacit/subject/v2", a),
+		"subject\\x00(a)":  credential.Hash(credential.TagSubject+"\x00", a),
 	}
 	seen := map[fr.Element]string{}
 	for name, d := range digests {
@@ -160,7 +164,7 @@ func TestHashDomainSeparation(t *testing.T) {
 }
 
 func TestDomainTagIsCanonical(t *testing.T) {
-	for _, tag := range []string{credential.TagCredential, credential.TagSubject, credential.TagPseudonym, ""} {
+	for _, tag := range []string{credential.TagCredential, credential.TagCredentialV2, credential.TagAmounts, credential.TagSubject, credential.TagPseudonym, ""} {
 		for _, n := range []int{0, 1, 17, 1 << 20} {
 			d := credential.DomainTag(tag, n)
 			if b := d.Bytes(); b[0] >= 0x20 {

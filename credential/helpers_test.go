@@ -44,6 +44,16 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// readTestdata returns testdata/name.
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 // remove, as a value for edit, deletes the key.
 type removeKey struct{}
 
