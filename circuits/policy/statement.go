@@ -24,6 +24,9 @@ var Statement statement.Statement = NewStatement(Spec{
 	Circuit: func() frontend.Circuit { return &Circuit{} },
 	Assign:  func(p Public, w Witness) (frontend.Circuit, error) { return Assign(p, w) },
 	Public:  func(p Public) frontend.Circuit { return p.Assignment() },
+	Layout: func(c *credential.Credential) error {
+		return credential.RequireLayout(c, credential.LayoutV1, ID, "policy/v2")
+	},
 })
 
 // Spec is what distinguishes one version of the policy statement from
@@ -181,8 +184,8 @@ func (k *kit) Claim(statement.Section, credential.Month) (statement.Request, err
 }
 
 func (r Request) Statement() statement.Statement { return r.kit }
-func (r Request) AsOf() credential.Month       { return r.Month }
-func (r Request) Credentials() int             { return len(r.Policy.Credentials) }
+func (r Request) AsOf() credential.Month         { return r.Month }
+func (r Request) Credentials() int               { return len(r.Policy.Credentials) }
 
 func (r Request) Sentence() string {
 	return fmt.Sprintf("policy %q as of %s", r.Policy.ID, r.Month)

@@ -1,0 +1,304 @@
+package policyv2_test
+
+import (
+	"errors"
+	"math/big"
+	"sync"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	tedwards "github.com/consensys/gnark-crypto/ecc/bn254/twistededwards"
+	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+	"github.com/consensys/gnark/logger"
+	"github.com/consensys/gnark/test"
+
+	"github.com/tacit-zk/tacit/circuits"
+	"github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/circuits/policy/policytest"
+	"github.com/tacit-zk/tacit/circuits/policyv2"
+	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/internal/fixture"
+	"github.com/tacit-zk/tacit/registry"
+)
+
+var (
+	compileOnce sync.Once
+	compiled    constraint.ConstraintSystem
+	compileErr  error
+)
+
+// solves reports whether a satisfies the circuit (a nil a only compiles),
+// asking gnark's test engine and the R1CS solver, which must agree. The
+// constraint system is compiled once; the Groth16 prover runs in
+// roundtrip_test.go.
+func solves(t *testing.T, a *policyv2.Circuit) bool {
+	t.Helper()
+	compileOnce.Do(func() {
+		logger.Disable()
+		compiled, compileErr = frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &policyv2.Circuit{})
+	})
+	if compileErr != nil {
+		t.Fatal(compileErr)
+	}
+	if a == nil {
+		return false
+	}
+	engine := test.IsSolved(&policyv2.Circuit{}, a, ecc.BN254.ScalarField())
+	w, err := frontend.NewWitness(a, ecc.BN254.ScalarField())
+	if err != nil {
+		t.Fatal(err)
+	}
+	solver := compiled.IsSolved(w)
+	if (engine == nil) != (solver == nil) {
+		t.Fatalf("the test engine (%v) and the R1CS solver (%v) disagree", engine, solver)
+	}
+	return engine == nil
+}
+
+// expect checks the native policy.Check (reason "" means satisfied; "-"
+// means Check is bypassed by a tamper) and then the circuit.
+func expect(t *testing.T, p policy.Public, w policy.Witness, tamper func(*policyv2.Circuit), valid bool, reason policy.Reason) {
+	t.Helper()
+	err := policy.Check(p, w)
+	switch {
+	case reason == "" && err != nil:
+		t.Fatalf("Check: %v", err)
+	case reason != "" && reason != "-":
+		var u *policy.Unsatisfied
+		if !errors.As(err, &u) || u.Reason != reason {
+			t.Fatalf("Check = %v, want %q", err, reason)
+		}
+	}
+	a, err := policyv2.Assign(p, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tamper != nil {
+		tamper(a)
+	}
+	if got := solves(t, a); got != valid {
+		t.Fatalf("circuit satisfied = %v, want %v", got, valid)
+	}
+}
+
+func full(t testing.TB) (policy.Public, policy.Witness) {
+	t.Helper()
+	return policytest.Full(t, credential.LayoutV2)
+}
+
+func TestCircuitBoundaries(t *testing.T) {
+	for _, tc := range policytest.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			p, w := full(t)
+			if tc.Edit != nil {
+				tc.Edit(t, credential.LayoutV2, &p, &w)
+			}
+			expect(t, p, w, nil, tc.Valid, tc.Reason)
+		})
+	}
+}
+
+// tampers are policytest.Tampers on policy/v2's witness.
+var tampers = map[string]func(*policyv2.Circuit){
+	"tampered statuses":     func(a *policyv2.Circuit) { a.Credentials[0].Statuses = 1 },
+	"tampered amounts":      func(a *policyv2.Circuit) { a.Amounts[2] = 1 },
+	"tampered months count": func(a *policyv2.Circuit) { a.Credentials[1].Months = 35 },
+	"tampered expiry":       func(a *policyv2.Circuit) { a.Credentials[1].ExpiresAt = policytest.ExpiredDay },
+	"forged signature":      func(a *policyv2.Circuit) { a.Credentials[1].Signature.S = 12345 },
+	"off-curve R":           func(a *policyv2.Circuit) { a.Credentials[1].Signature.R.X = 1 },
+	"another member's key": func(a *policyv2.Circuit) {
+		banks, _ := policytest.Sets()
+		k := fixture.Issuer("policy/other-bank-c").Public()
+		proof, _ := banks.Prove(k)
+		a.Credentials[1].Issuer.X, a.Credentials[1].Issuer.Y = k.Point()
+		a.Credentials[1].Index = proof.Index
+		for d := range proof.Siblings {
+			a.Credentials[1].Path[d] = proof.Siblings[d]
+		}
+	},
+	"wrong membership path":          func(a *policyv2.Circuit) { a.Credentials[2].Index = 1 },
+	"wrong pseudonym":                func(a *policyv2.Circuit) { a.Pseudonym = policytest.Holder.Pseudonym(fr.NewElement(1)) },
+	"amounts read from another slot": readAmountsOf(0),
+	"amount slot out of range":       func(a *policyv2.Circuit) { a.AmountSlot = 3 },
+	"rule window 0":                  func(a *policyv2.Circuit) { a.Rules[0].Window = 0 },
+	"rule window 61":                 func(a *policyv2.Circuit) { a.Rules[0].Window = 61 },
+	"rule slot 3":                    func(a *policyv2.Circuit) { a.Rules[0].Slot = 3 },
+	"rule kind 7":                    func(a *policyv2.Circuit) { a.Rules[0].Kind = 7 },
+	"status 0 (forbids nothing)":     func(a *policyv2.Circuit) { a.Rules[0].Threshold = 0 },
+	"status 5 (allows default)":      func(a *policyv2.Circuit) { a.Rules[0].Threshold = 5 },
+	"threshold 2^54":                 func(a *policyv2.Circuit) { a.Rules[3].Threshold = new(big.Int).Lsh(big.NewInt(1), 54) },
+	"negative threshold":             func(a *policyv2.Circuit) { a.Rules[3].Threshold = -1 },
+	"slot kind 3":                    func(a *policyv2.Circuit) { a.Slots[1].Kind = 3 },
+	"as-of day out of range":         func(a *policyv2.Circuit) { a.AsOfDay = 1 << 17 },
+	"as-of day wrapping below zero":  func(a *policyv2.Circuit) { a.AsOfDay = -1 },
+}
+
+// readAmountsOf points the amount rules at slot 0 (bank A) and hands in
+// bank A's amounts (well above the revenue's), as a prover reading another
+// credential's amounts would.
+func readAmountsOf(k int) func(*policyv2.Circuit) {
+	return func(a *policyv2.Circuit) {
+		a.AmountSlot = k
+		packs := credential.PackAmounts(fixture.History("2022-11", 48, nil).Amounts())
+		for i := range packs {
+			a.Amounts[i] = packs[i]
+		}
+	}
+}
+
+func TestTamperedWitnesses(t *testing.T) {
+	if len(tampers) != len(policytest.Tampers) {
+		t.Fatalf("%d tampers, policytest names %d", len(tampers), len(policytest.Tampers))
+	}
+	for _, name := range policytest.Tampers {
+		t.Run(name, func(t *testing.T) {
+			tamper, ok := tampers[name]
+			if !ok {
+				t.Fatal("no tamper for this case")
+			}
+			p, w := full(t)
+			if e := policytest.TamperEdits[name]; e != nil {
+				e(t, credential.LayoutV2, &p, &w)
+			}
+			expect(t, p, w, tamper, false, "-")
+		})
+	}
+}
+
+// padded is a policy over two credentials (bank A and bank B; slot 2 is
+// padding) with two rules (rules 1 and 2 are disabled).
+func padded(t *testing.T) (policy.Public, policy.Witness) {
+	p, w := full(t)
+	p.Slots[2] = policy.SlotPublic{}
+	w.Credentials[2], w.Membership[2] = nil, registry.Proof{}
+	p.Rules = [policy.Rules]policy.RulePublic{
+		policytest.NoDefault(0, 24, credential.StatusDefault),
+		{},
+		{},
+		{Kind: policy.RuleHistory, Slot: 1, Window: 36},
+	}
+	return p, w
+}
+
+// garbage fills a padding slot with a well-formed credential that would
+// fail every check: another holder, an unaccredited issuer, expired, and a
+// default in every month.
+func garbage(t *testing.T, a *policyv2.Circuit, k int) {
+	other := fixture.Holder("policy/someone-else")
+	st := map[int]credential.Status{}
+	for i := 0; i < 60; i++ {
+		st[i] = credential.StatusDefault
+	}
+	c := policytest.Sign(t, credential.LayoutV2, policytest.Rogue, credential.KindPaymentHistory, other, fixture.History("2021-11", 60, st), "2026-10-16")
+	var src policy.Witness
+	src.Credentials[0] = c
+	src.Holder = other
+	pub := policy.Public{AsOf: fixture.Month("2021-12"), Slots: [policy.Slots]policy.SlotPublic{{Kind: credential.KindPaymentHistory}},
+		Rules: [policy.Rules]policy.RulePublic{{Kind: policy.RuleHistory, Slot: 0, Window: 1}}}
+	g, err := policyv2.Assign(pub, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Credentials[k] = g.Credentials[0]
+	a.Credentials[k].Index = 17
+	a.Credentials[k].Signature.S = 12345 // not even a valid signature
+}
+
+// TestPaddingCannotCheat: unused slots and disabled rules are ignored, and
+// only they are.
+func TestPaddingCannotCheat(t *testing.T) {
+	t.Run("two credentials, two rules", func(t *testing.T) {
+		p, w := padded(t)
+		expect(t, p, w, nil, true, "")
+	})
+	t.Run("garbage in the padding slot is ignored", func(t *testing.T) {
+		p, w := padded(t)
+		expect(t, p, w, func(a *policyv2.Circuit) { garbage(t, a, 2) }, true, "-")
+	})
+	t.Run("a rule cannot read the padding slot", func(t *testing.T) {
+		p, w := padded(t)
+		expect(t, p, w, func(a *policyv2.Circuit) {
+			a.Rules[1].Kind, a.Rules[1].Slot, a.Rules[1].Window, a.Rules[1].Threshold = uint64(policy.RuleHistory), 2, 12, 0
+		}, false, "-")
+	})
+	t.Run("an unused slot has no root", func(t *testing.T) {
+		p, w := padded(t)
+		expect(t, p, w, func(a *policyv2.Circuit) { a.Slots[2].Root = a.Slots[0].Root }, false, "-")
+	})
+	t.Run("turning a used slot into padding drops its checks only with its rules", func(t *testing.T) {
+		p, w := padded(t)
+		expect(t, p, w, func(a *policyv2.Circuit) { a.Slots[1].Kind, a.Slots[1].Root = 0, 0 }, false, "-")
+	})
+	bad := policytest.All(policytest.BankAHistory(policytest.Statuses(40, credential.StatusDefault)), policytest.SetRule(0, policy.RulePublic{Kind: policy.RuleHistory, Slot: 0, Window: 24}))
+	t.Run("a disabled rule is ignored", func(t *testing.T) {
+		p, w := padded(t)
+		bad(t, credential.LayoutV2, &p, &w)
+		expect(t, p, w, nil, true, "")
+	})
+	t.Run("the same rule enabled is not", func(t *testing.T) {
+		p, w := padded(t)
+		bad(t, credential.LayoutV2, &p, &w)
+		p.Rules[1] = policytest.NoDefault(0, 24, credential.StatusDefault)
+		expect(t, p, w, nil, false, policy.ReasonStatus)
+	})
+	for name, tamper := range map[string]func(r *policy.Rule){
+		"slot": func(r *policy.Rule) { r.Slot = 1 }, "window": func(r *policy.Rule) { r.Window = 24 }, "threshold": func(r *policy.Rule) { r.Threshold = 4 },
+	} {
+		t.Run("a disabled rule has no "+name, func(t *testing.T) {
+			p, w := padded(t)
+			expect(t, p, w, func(a *policyv2.Circuit) { tamper(&a.Rules[1]) }, false, "-")
+		})
+	}
+	t.Run("an unused slot is of kind 0", func(t *testing.T) {
+		p, w := padded(t)
+		expect(t, p, w, func(a *policyv2.Circuit) { a.Slots[2].Kind = 3 }, false, "-")
+	})
+}
+
+// TestSmallOrderIssuerForgery is the cofactor attack on a private issuer
+// key (see policy/v1's twin): the circuit refuses a key of order 2 even
+// when the issuer set holds it.
+func TestSmallOrderIssuerForgery(t *testing.T) {
+	p, w := full(t)
+	var minusOne fr.Element
+	minusOne.SetOne().Neg(&minusOne)
+	tree, err := registry.NewTree([]fr.Element{registry.LeafOf(fr.Element{}, minusOne)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, _ := tree.Prove(0)
+	p.Slots[1].Root = tree.Root()
+	expect(t, p, w, func(a *policyv2.Circuit) {
+		c := &a.Credentials[1]
+		c.Issuer.X, c.Issuer.Y = 0, minusOne
+		curve := tedwards.GetEdwardsCurve()
+		var r tedwards.PointAffine
+		s := big.NewInt(123456789)
+		r.ScalarMultiplication(&curve.Base, s)
+		c.Signature.R.X, c.Signature.R.Y = r.X, r.Y
+		c.Signature.S = s
+		c.Index = 0
+		for d := range proof.Siblings {
+			c.Path[d] = proof.Siblings[d]
+		}
+	}, false, "-")
+}
+
+// TestRegisteredAndWithinBudget: the registry describes every public
+// input, and the circuit fits a proving domain of 2^15.
+func TestRegisteredAndWithinBudget(t *testing.T) {
+	info, err := circuits.Lookup(policyv2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	solves(t, nil) // compiles once
+	if n := compiled.GetNbPublicVariables() - 1; n != len(info.Inputs) || n != 28 {
+		t.Fatalf("circuit has %d public inputs, registry describes %d", n, len(info.Inputs))
+	}
+	if n := compiled.GetNbConstraints(); n > 1<<15 {
+		t.Fatalf("policy/v2 has %d constraints, budget %d", n, 1<<15)
+	}
+}
