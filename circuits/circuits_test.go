@@ -54,20 +54,41 @@ func TestConstraintCounts(t *testing.T) {
 	}
 }
 
+// TestNoDefaultWithinBudget: no-default/v2 fits an FFT domain of 8,192,
+// half of v1's.
 func TestNoDefaultWithinBudget(t *testing.T) {
-	info, err := circuits.Lookup("no-default/v1")
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		id     string
+		budget int
+	}{{"no-default/v1", 12000}, {"no-default/v2", 8192}} {
+		info, err := circuits.Lookup(tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ccs, err := circuits.Compile(info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := ccs.GetNbConstraints(); n > tc.budget {
+			t.Errorf("%s has %d constraints, budget %d", tc.id, n, tc.budget)
+		}
+		if n := ccs.GetNbPublicVariables() - 1; n != len(info.Inputs) {
+			t.Errorf("%s has %d public inputs, registry describes %d", tc.id, n, len(info.Inputs))
+		}
 	}
-	ccs, err := circuits.Compile(info)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := ccs.GetNbConstraints(); n > 12000 {
-		t.Fatalf("no-default/v1 has %d constraints, budget 12000", n)
-	}
-	if n := ccs.GetNbPublicVariables() - 1; n != len(info.Inputs) {
-		t.Fatalf("circuit has %d public inputs, registry describes %d", n, len(info.Inputs))
+}
+
+// TestShortNamesResolveToV2: a lender asking "no-default" gets v2; v1 is
+// asked for by its id.
+func TestShortNamesResolveToV2(t *testing.T) {
+	for name, want := range map[string]string{
+		"no-default": "no-default/v2", "no-late90": "no-default/v2", "no-late60": "no-default/v2", "no-late30": "no-default/v2",
+		"no-default/v2": "no-default/v2", "no-default/v1": "no-default/v1",
+	} {
+		st, err := circuits.Resolve(name)
+		if err != nil || st.ID() != want {
+			t.Errorf("Resolve(%q) = %v, %v; want %s", name, st, err, want)
+		}
 	}
 }
 

@@ -181,6 +181,14 @@ type Request interface {
 	Check(t Trust) error
 }
 
+// Versioned is implemented by requests that an attestation of another
+// version of the same statement answers (no-default/v1 for a no-default/v2
+// request): For returns the request with the same parameters for the
+// statement id, or false.
+type Versioned interface {
+	For(id string) (Request, bool)
+}
+
 // Refuser is implemented by requests that word their own refusal: the
 // prover uses it when the solver, not the native check, refuses a witness.
 type Refuser interface {
@@ -236,7 +244,7 @@ type Unsatisfied struct {
 	Code string
 }
 
-// Codes of an Unsatisfied. The first four say the inputs cannot answer
+// Codes of an Unsatisfied. The first five say the inputs cannot answer
 // the request whatever the credential's contents; CodeUnsatisfied says
 // the statement itself does not hold (or a rule the others do not name).
 const (
@@ -244,6 +252,7 @@ const (
 	CodeCredentialExpired = "credential_expired"        // expired at the as-of month
 	CodeWindowOutside     = "window_outside_credential" // a window leaves the credential's months
 	CodeUntrustedIssuer   = "untrusted_issuer"          // the issuer is not one the request trusts
+	CodeCredentialLayout  = "credential_layout"         // signed in a layout the statement does not read
 	CodeUnsatisfied       = "unsatisfied"
 )
 

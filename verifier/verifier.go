@@ -157,9 +157,11 @@ func (v *Verifier) Verify(att *Attestation, exp Expect) (*Result, error) {
 	if _, err := circuits.Lookup(att.Statement); err != nil {
 		return nil, fmt.Errorf("%w %q", ErrUnknownStatement, att.Statement)
 	}
-	if id := exp.Request.Statement().ID(); att.Statement != id {
-		return nil, fmt.Errorf("%w: the attestation proves %s, %s was asked for", ErrOtherStatement, att.Statement, id)
+	req, err := forStatement(exp.Request, att.Statement)
+	if err != nil {
+		return nil, err
 	}
+	exp.Request = req
 	vk, err := v.keyFor(att)
 	if err != nil {
 		return nil, err
@@ -207,10 +209,26 @@ func (v *Verifier) Audit(att *Attestation, req statement.Request, t statement.Tr
 			return nil, err
 		}
 	}
-	if req.Statement().ID() != att.Statement {
-		return nil, fmt.Errorf("%w: the attestation proves %s, not %s", ErrOtherStatement, att.Statement, req.Statement().ID())
+	if req, err = forStatement(req, att.Statement); err != nil {
+		return nil, err
 	}
 	return v.check(vk, att, req, b, t)
+}
+
+// forStatement is req if it asks for statement id, or the same request for
+// id when id is another version of req's statement that answers it
+// (statement.Versioned: a no-default/v1 attestation answers a no-default
+// request after v2 became the default).
+func forStatement(req statement.Request, id string) (statement.Request, error) {
+	if req.Statement().ID() == id {
+		return req, nil
+	}
+	if v, ok := req.(statement.Versioned); ok {
+		if r, ok := v.For(id); ok {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: the attestation proves %s, %s was asked for", ErrOtherStatement, id, req.Statement().ID())
 }
 
 // check verifies the proof against the public witness rebuilt from the
@@ -302,6 +320,9 @@ func DecodeProof(s string) (groth16.Proof, error) {
 func PublicWitness(att *Attestation, req statement.Request) (fr.Vector, error) {
 	b, err := att.Binding.Values()
 	if err != nil {
+		return nil, err
+	}
+	if req, err = forStatement(req, att.Statement); err != nil {
 		return nil, err
 	}
 	public, err := req.Public(att.Section, b)

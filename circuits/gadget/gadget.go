@@ -52,12 +52,19 @@ func Pack(api frontend.API, width int, vals ...frontend.Variable) frontend.Varia
 	return acc
 }
 
-// Header recomputes credential.Credential.Header from its range-checked parts.
+// Header recomputes credential.Credential.Header of a layout v1 credential
+// from its range-checked parts.
 func Header(api frontend.API, kind credential.Kind, periodStart, months, issuedAt, expiresAt frontend.Variable) frontend.Variable {
+	return HeaderOf(api, kind, credential.LayoutV1, periodStart, months, issuedAt, expiresAt)
+}
+
+// HeaderOf recomputes credential.Credential.Header of a credential of the
+// given layout (its Version) from its range-checked parts.
+func HeaderOf(api frontend.API, kind credential.Kind, layout int, periodStart, months, issuedAt, expiresAt frontend.Variable) frontend.Variable {
 	term := func(v frontend.Variable, shift uint) frontend.Variable {
 		return api.Mul(v, new(big.Int).Lsh(big.NewInt(1), shift))
 	}
-	constant := new(big.Int).SetUint64(uint64(kind)<<credential.HeaderKindShift | uint64(credential.SchemaVersion)<<credential.HeaderVersionShift)
+	constant := new(big.Int).SetUint64(uint64(kind)<<credential.HeaderKindShift | uint64(layout)<<credential.HeaderVersionShift)
 	return api.Add(constant,
 		term(periodStart, credential.HeaderStartShift),
 		term(months, credential.HeaderMonthsShift),

@@ -121,11 +121,21 @@ func Assign(p Public, c *credential.Credential, secret credential.HolderSecret) 
 	for i := range packs {
 		w.Amounts[i] = packs[i]
 	}
-	var sig edwards.Signature
-	if _, err := sig.SetBytes(c.Signature[:]); err != nil {
-		return nil, fmt.Errorf("nodefault: malformed signature: %w", err)
+	sig, err := Signature(c)
+	if err != nil {
+		return nil, err
 	}
 	w.Signature.R.X, w.Signature.R.Y = sig.R.X, sig.R.Y
 	w.Signature.S = sig.S[:]
 	return w, nil
+}
+
+// Signature decodes the credential's signature for a witness: R's
+// coordinates and S, big endian.
+func Signature(c *credential.Credential) (*edwards.Signature, error) {
+	var sig edwards.Signature
+	if _, err := sig.SetBytes(c.Signature[:]); err != nil {
+		return nil, fmt.Errorf("nodefault: malformed signature: %w", err)
+	}
+	return &sig, nil
 }

@@ -12,8 +12,47 @@ import (
 	"github.com/tacit-zk/tacit/statement"
 )
 
-// Statement is no-default/v1 as the statement kit sees it.
-var Statement statement.Statement = kit{}
+// Statement is no-default/v1 as the statement kit sees it. It reads layout
+// v1 credentials; no-default/v2 (circuits/nodefaultv2) is the default
+// version and answers to the short names.
+var Statement = NewStatement(Version{
+	ID: ID, Layout: credential.LayoutV1, Other: "no-default/v2",
+	Circuit: func() frontend.Circuit { return &Circuit{} },
+	Assign: func(p Public, c *credential.Credential, s credential.HolderSecret) (frontend.Circuit, error) {
+		return Assign(p, c, s)
+	},
+	Public: func(p Public) frontend.Circuit { return p.Assignment() },
+})
+
+// Version is one version of the no-default statement: its circuit and the
+// credential layout that circuit reads. Everything else (names, requests,
+// sections, the native check) is this package's, shared by every version.
+type Version struct {
+	ID string
+	// Short says whether the version answers to the short names
+	// (no-default, no-late90, ...); exactly one registered version does.
+	Short bool
+	// Layout is the credential layout the circuit reads; Other is the id
+	// of a version that reads the other layout, named in a LayoutError.
+	Layout int
+	Other  string
+	// Circuit returns a blank circuit; Assign a full witness for a
+	// credential that passed Check; Public the public part.
+	Circuit func() frontend.Circuit
+	Assign  func(Public, *credential.Credential, credential.HolderSecret) (frontend.Circuit, error)
+	Public  func(Public) frontend.Circuit
+}
+
+// NewStatement returns the statement kit of a version. Call it once per
+// version, from a package variable.
+func NewStatement(v Version) statement.Statement {
+	k := &kit{v}
+	versions = append(versions, k)
+	return k
+}
+
+// versions are the kits NewStatement made, for Request.For.
+var versions []*kit
 
 // names maps each short name to the severity it presets.
 var names = []struct {
@@ -26,11 +65,14 @@ var names = []struct {
 	{"no-late30", credential.StatusLate30},
 }
 
-type kit struct{}
+type kit struct{ v Version }
 
-func (kit) ID() string { return ID }
+func (k *kit) ID() string { return k.v.ID }
 
-func (kit) Names() []string {
+func (k *kit) Names() []string {
+	if !k.v.Short {
+		return nil
+	}
 	out := make([]string, len(names))
 	for i, n := range names {
 		out[i] = n.name
@@ -38,11 +80,11 @@ func (kit) Names() []string {
 	return out
 }
 
-func (kit) Description() string {
-	return "no month at or above a severity (default: 'default') in the W months before T, in a payment history the issuer signed for this holder"
+func (k *kit) Description() string {
+	return "layout " + credential.LayoutName(k.v.Layout) + " credentials: no month at or above a severity (default: 'default') in the W months before T, in a payment history the issuer signed for this holder"
 }
 
-func (kit) Inputs() []statement.Input {
+func (*kit) Inputs() []statement.Input {
 	return []statement.Input{
 		{Name: "severity", Check: "the status the statement forbids; the one the verifier's policy names"},
 		{Name: "window", Check: "months in the window, 1-60; at least the verifier's minimum"},
@@ -56,10 +98,10 @@ func (kit) Inputs() []statement.Input {
 	}
 }
 
-func (kit) Circuit() frontend.Circuit { return &Circuit{} }
+func (k *kit) Circuit() frontend.Circuit { return k.v.Circuit() }
 
 // Layout keeps the member order of the attestations v1 has always written.
-func (kit) Layout() statement.Layout {
+func (*kit) Layout() statement.Layout {
 	return statement.Layout{Public: []string{"severity", "window", "asOf", "issuer", "lender", "nonce", "pseudonym"}}
 }
 
@@ -76,7 +118,7 @@ func (s Section) Members() map[string]any {
 	return map[string]any{"severity": s.Severity.String(), "window": s.Window, "issuer": s.Issuer.Hex()}
 }
 
-func (kit) DecodeSection(m statement.Members) (statement.Section, error) {
+func (*kit) DecodeSection(m statement.Members) (statement.Section, error) {
 	var sev, issuer string
 	var s Section
 	if err := m.Decode("severity", &sev); err != nil {
@@ -112,6 +154,7 @@ type Params struct {
 // Request is what a lender asks: no month at or above Severity in the
 // Window months before Month.
 type Request struct {
+	st       *kit
 	Severity credential.Status
 	Window   int
 	Month    credential.Month
@@ -119,15 +162,18 @@ type Request struct {
 	Name string
 }
 
-func (kit) DecodeRequest(name string, params []byte, now credential.Month) (statement.Request, error) {
-	r := Request{Name: name}
+// DecodeRequest decodes a request by the statement's id or, for every
+// version, by a short name (a direct caller may ask no-default/v1 for
+// "no-late60"; the registry resolves short names to the Short version).
+func (k *kit) DecodeRequest(name string, params []byte, now credential.Month) (statement.Request, error) {
+	r := Request{st: k, Name: name}
 	preset := false
 	for _, n := range names {
 		if n.name == name {
 			r.Severity, preset = n.severity, true
 		}
 	}
-	if !preset && name != ID {
+	if !preset && name != k.v.ID {
 		return nil, fmt.Errorf("%w %q", statement.ErrUnknown, name)
 	}
 	var p Params
@@ -169,18 +215,18 @@ func nameOf(s credential.Status) string {
 	return ID
 }
 
-func (kit) Claim(sec statement.Section, asOf credential.Month) (statement.Request, error) {
+func (k *kit) Claim(sec statement.Section, asOf credential.Month) (statement.Request, error) {
 	s, ok := sec.(Section)
 	if !ok {
-		return nil, fmt.Errorf("%w: not a %s section", statement.ErrMalformed, ID)
+		return nil, fmt.Errorf("%w: not a %s section", statement.ErrMalformed, k.v.ID)
 	}
-	return Request{Severity: s.Severity, Window: s.Window, Month: asOf, Name: nameOf(s.Severity)}, nil
+	return Request{st: k, Severity: s.Severity, Window: s.Window, Month: asOf, Name: nameOf(s.Severity)}, nil
 }
 
-func (Request) Statement() statement.Statement { return Statement }
-func (r Request) AsOf() credential.Month       { return r.Month }
-func (Request) Credentials() int               { return 1 }
-func (r Request) Sentence() string             { return Describe(r.Severity, r.Window, r.Month) }
+func (r Request) Statement() statement.Statement { return r.st }
+func (r Request) AsOf() credential.Month         { return r.Month }
+func (Request) Credentials() int                 { return 1 }
+func (r Request) Sentence() string               { return Describe(r.Severity, r.Window, r.Month) }
 
 // Params implements statement.Request.
 func (r Request) Params() ([]byte, error) {
@@ -225,6 +271,9 @@ func (r Request) Precheck(b statement.Values, in statement.Inputs, t statement.T
 		return fmt.Errorf("nodefault: a proof takes one credential, got %d", len(in.Credentials))
 	}
 	c := in.Credentials[0]
+	if err := r.layout(c); err != nil {
+		return err
+	}
 	pub := Public{Severity: r.Severity, Window: r.Window, AsOf: b.AsOf, Issuer: c.Issuer, Lender: b.Lender, Nonce: b.Nonce, Pseudonym: b.Pseudonym}
 	err := Check(pub, c, in.Holder)
 	var u *Unsatisfied
@@ -250,6 +299,9 @@ func (r Request) Assign(b statement.Values, in statement.Inputs, _ statement.Tru
 		return nil, nil, fmt.Errorf("nodefault: a proof takes one credential, got %d", len(in.Credentials))
 	}
 	c := in.Credentials[0]
+	if err := r.layout(c); err != nil {
+		return nil, nil, err
+	}
 	pub := Public{Severity: r.Severity, Window: r.Window, AsOf: b.AsOf, Issuer: c.Issuer, Lender: b.Lender, Nonce: b.Nonce, Pseudonym: b.Pseudonym}
 	if err := Check(pub, c, in.Holder); err != nil {
 		var u *Unsatisfied
@@ -258,7 +310,7 @@ func (r Request) Assign(b statement.Values, in statement.Inputs, _ statement.Tru
 		}
 		return nil, nil, err
 	}
-	w, err := Assign(pub, c, in.Holder)
+	w, err := r.st.v.Assign(pub, c, in.Holder)
 	if err != nil {
 		return nil, nil, r.unsatisfied("")
 	}
@@ -270,7 +322,7 @@ func (r Request) Assign(b statement.Values, in statement.Inputs, _ statement.Tru
 func (r Request) Expect(sec statement.Section, t statement.Trust, m statement.Match) error {
 	s, ok := sec.(Section)
 	if !ok {
-		return fmt.Errorf("%w: not a %s section", statement.ErrOtherStatement, ID)
+		return fmt.Errorf("%w: not a %s section", statement.ErrOtherStatement, r.st.v.ID)
 	}
 	switch {
 	case len(t.Issuers) == 0:
@@ -291,13 +343,42 @@ func (r Request) Expect(sec statement.Section, t statement.Trust, m statement.Ma
 func (r Request) Public(sec statement.Section, b statement.Values) (frontend.Circuit, error) {
 	s, ok := sec.(Section)
 	if !ok {
-		return nil, fmt.Errorf("%w: not a %s section", statement.ErrOtherStatement, ID)
+		return nil, fmt.Errorf("%w: not a %s section", statement.ErrOtherStatement, r.st.v.ID)
 	}
 	pub := Public{Severity: s.Severity, Window: s.Window, AsOf: b.AsOf, Issuer: s.Issuer, Lender: b.Lender, Nonce: b.Nonce, Pseudonym: b.Pseudonym}
 	if err := pub.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", statement.ErrMalformed, err)
 	}
-	return pub.Assignment(), nil
+	return r.st.v.Public(pub), nil
+}
+
+// layout refuses a credential of another layout than the circuit reads,
+// with a sentence that says what to do. The layout is public in the
+// credential file, so this answer tells nothing private, and it comes
+// before the signature check: a credential of the other layout would fail
+// it.
+func (r Request) layout(c *credential.Credential) error {
+	err := credential.RequireLayout(c, r.st.v.Layout, r.st.v.ID, r.st.v.Other)
+	if err == nil {
+		return nil
+	}
+	return &statement.Unsatisfied{Message: err.Error(), Input: 0, Code: statement.CodeCredentialLayout}
+}
+
+// For implements statement.Versioned: a request answered by an attestation
+// of another version of no-default, with the same parameters. A v1
+// attestation keeps its meaning after v2 became the default.
+func (r Request) For(id string) (statement.Request, bool) {
+	if id == r.st.v.ID {
+		return r, true
+	}
+	for _, v := range versions {
+		if v.v.ID == id {
+			r.st = v
+			return r, true
+		}
+	}
+	return nil, false
 }
 
 // Summary implements statement.Request: what the section proves.

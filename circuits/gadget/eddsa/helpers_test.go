@@ -97,3 +97,115 @@ func randomMsg(rnd *rand.ChaCha8) *big.Int {
 	_, _ = rnd.Read(b)
 	return new(big.Int).Mod(new(big.Int).SetBytes(b), fr.Modulus())
 }
+
+// signer holds explicit scalars so that tests can make signatures gnark-crypto
+// would refuse to make: the key A = [a]B need not be in the subgroup (tor is
+// added to it), and the challenge can be altered.
+type signer struct {
+	a   *big.Int
+	tor twistededwards.PointAffine // small-order part of the key; zero value means none
+}
+
+func (k signer) public() twistededwards.PointAffine {
+	var p twistededwards.PointAffine
+	p.ScalarMultiplicationBase(k.a)
+	if !k.tor.X.IsZero() || !k.tor.Y.IsZero() {
+		p.Add(&p, &k.tor)
+	}
+	return p
+}
+
+// challenge is H(R, A, msg) as gnark-crypto computes it.
+func challenge(r, a *twistededwards.PointAffine, msg *big.Int) *big.Int {
+	h := poseidon2.NewMerkleDamgardHasher()
+	var m fr.Element
+	m.SetBigInt(msg)
+	for _, e := range []*fr.Element{&r.X, &r.Y, &a.X, &a.Y, &m} {
+		b := e.Bytes()
+		h.Write(b[:])
+	}
+	return new(big.Int).SetBytes(h.Sum(nil))
+}
+
+// signWith signs msg with nonce r, using alter(h) in place of the challenge h.
+func (k signer) signWith(r, msg *big.Int, alter func(*big.Int) *big.Int) sample {
+	order := &params().order
+	var rp twistededwards.PointAffine
+	rp.ScalarMultiplicationBase(r)
+	pub := k.public()
+	h := challenge(&rp, &pub, msg)
+	if alter != nil {
+		h = alter(h)
+	}
+	s := new(big.Int).Mul(h, k.a)
+	s.Add(s, r).Mod(s, order)
+	return sample{pub: pub, r: rp, s: s, msg: new(big.Int).Set(msg)}
+}
+
+// signShifted signs msg with the nonce point [r]B + tor in place of [r]B.
+func (k signer) signShifted(r, msg *big.Int, tor twistededwards.PointAffine) sample {
+	var rp twistededwards.PointAffine
+	rp.ScalarMultiplicationBase(r)
+	rp.Add(&rp, &tor)
+	pub := k.public()
+	h := challenge(&rp, &pub, msg)
+	s := new(big.Int).Mul(h, k.a)
+	s.Add(s, r).Mod(s, &params().order)
+	return sample{pub: pub, r: rp, s: s, msg: new(big.Int).Set(msg)}
+}
+
+// randomScalar returns a random scalar below l.
+func randomScalar(rnd *rand.ChaCha8) *big.Int {
+	b := make([]byte, 40)
+	_, _ = rnd.Read(b)
+	return new(big.Int).Mod(new(big.Int).SetBytes(b), &params().order)
+}
+
+// smallOrderPoint returns a point of order exactly n (n in 2, 4, 8).
+func smallOrderPoint(t testing.TB, n int) twistededwards.PointAffine {
+	t.Helper()
+	order := &params().order
+	d := params().d
+	var dd fr.Element
+	dd.SetBigInt(&d)
+	for y := int64(2); y < 1000; y++ {
+		// x^2 = (y^2 - 1) / (d y^2 + 1)
+		var ye, num, den, x fr.Element
+		ye.SetInt64(y)
+		num.Square(&ye)
+		den.Mul(&num, &dd)
+		num.Sub(&num, new(fr.Element).SetOne())
+		den.Add(&den, new(fr.Element).SetOne())
+		x.Div(&num, &den)
+		if x.Sqrt(&x) == nil {
+			continue
+		}
+		p := twistededwards.PointAffine{X: x, Y: ye}
+		var q twistededwards.PointAffine
+		q.ScalarMultiplication(&p, order) // in the 8-torsion
+		if got := torsionOrder(q); got == n {
+			return q
+		}
+		// halve the order by doubling
+		for got := torsionOrder(q); got > n; got /= 2 {
+			q.Double(&q)
+		}
+		if torsionOrder(q) == n {
+			return q
+		}
+	}
+	t.Fatalf("no point of order %d", n)
+	return twistededwards.PointAffine{}
+}
+
+func torsionOrder(p twistededwards.PointAffine) int {
+	n := 1
+	for !(p.X.IsZero() && p.Y.IsOne()) {
+		p.Double(&p)
+		n *= 2
+		if n > 8 {
+			return 0
+		}
+	}
+	return n
+}
