@@ -20,7 +20,6 @@ import (
 // Statement is policy/v1 as the statement kit sees it.
 var Statement statement.Statement = NewStatement(Spec{
 	ID:      ID,
-	Names:   []string{"policy"},
 	Circuit: func() frontend.Circuit { return &Circuit{} },
 	Assign:  func(p Public, w Witness) (frontend.Circuit, error) { return Assign(p, w) },
 	Public:  func(p Public) frontend.Circuit { return p.Assignment() },
@@ -48,8 +47,17 @@ type Spec struct {
 	Layout func(*credential.Credential) error
 }
 
-// NewStatement returns the policy statement of spec.
-func NewStatement(spec Spec) statement.Statement { return &kit{spec} }
+// NewStatement returns the policy statement of spec. Every version made
+// here answers the others' requests (Request.For). Call it during package
+// initialization only.
+func NewStatement(spec Spec) statement.Statement {
+	k := &kit{spec}
+	versions = append(versions, k)
+	return k
+}
+
+// versions are the policy statements made by NewStatement.
+var versions []*kit
 
 type kit struct{ spec Spec }
 
@@ -258,10 +266,25 @@ func (r Request) checkCredentials(in statement.Inputs) error {
 			continue
 		}
 		if err := r.kit.spec.Layout(c); err != nil {
-			return fmt.Errorf("credential %d: %w", i+1, err)
+			return &statement.Unsatisfied{Message: err.Error(), Where: fmt.Sprintf("credential %d", i+1), Input: i, Code: statement.CodeCredentialLayout}
 		}
 	}
 	return nil
+}
+
+// For implements statement.Versioned: every version of the policy
+// statement proves the same policy language over the same public inputs,
+// so a lender's policy is answered by an attestation of any of them. A
+// policy/v1 attestation keeps its meaning after policy/v2 became the
+// default.
+func (r Request) For(id string) (statement.Request, bool) {
+	for _, k := range versions {
+		if k.spec.ID == id {
+			r.kit = k
+			return r, true
+		}
+	}
+	return nil, false
 }
 
 // Refusal implements statement.Refuser.

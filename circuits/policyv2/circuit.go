@@ -195,7 +195,7 @@ func (c *Circuit) slot(api frontend.API, k int, subject frontend.Variable) (slot
 
 	// The v2 message: H(header, subject, statuses, amountsDigest), the
 	// header carrying the slot's kind and layout version 2.
-	header := api.Add(gadget.Header(api, 0, cr.PeriodStart, cr.Months, cr.IssuedAt, cr.ExpiresAt), s.Kind, versionDelta)
+	header := api.Add(gadget.HeaderOf(api, 0, credential.LayoutV2, cr.PeriodStart, cr.Months, cr.IssuedAt, cr.ExpiresAt), s.Kind)
 	digest, err := gadget.Hash(api, credential.TagCredentialV2, header, subject, cr.Statuses, cr.AmountsDigest)
 	if err != nil {
 		return v, err
@@ -363,9 +363,6 @@ func tally(api frontend.API, acc frontend.Variable, sel [2]frontend.Variable) ([
 }
 
 func pow2(n int) *big.Int { return new(big.Int).Lsh(big.NewInt(1), uint(n)) }
-
-// versionDelta turns gadget.Header's layout-v1 version field into v2's.
-var versionDelta = new(big.Int).Lsh(big.NewInt(credential.LayoutV2-credential.LayoutV1), credential.HeaderVersionShift)
 
 // inverseOf2 is 1/2 in BN254's scalar field.
 var inverseOf2 = new(big.Int).Rsh(new(big.Int).Add(frModulus(), big.NewInt(1)), 1)

@@ -12,7 +12,7 @@ import (
 // (package policy), with this package's circuit and layout-v2 credentials.
 var Statement statement.Statement = policy.NewStatement(policy.Spec{
 	ID:      ID,
-	Names:   []string{"policy-v2"},
+	Names:   []string{"policy"},
 	Circuit: func() frontend.Circuit { return &Circuit{} },
 	Assign:  func(p policy.Public, w policy.Witness) (frontend.Circuit, error) { return Assign(p, w) },
 	Public:  func(p policy.Public) frontend.Circuit { return PublicAssignment(p) },

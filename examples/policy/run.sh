@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The worked policy example: a lender's policy over three credentials from
-# three issuers, proven in one policy/v1 proof.
+# three issuers, proven in one policy/v2 proof (the default policy statement).
 #
 #   "No default in 24 months at either of two banks, at least 95% of
 #    payments on time over 36 months at the main bank, and an average
@@ -39,7 +39,7 @@ refused() { # a command that must fail
 }
 
 step "operator: development keys (single-party setup; never for production)"
-if [ -f keys/policy-v1/manifest.json ] && "$TACIT" keys verify --dir keys >/dev/null 2>&1; then
+if [ -f keys/policy-v2/manifest.json ] && "$TACIT" keys verify --dir keys >/dev/null 2>&1; then
   echo "reusing $WORK/keys (checked with tacit keys verify)"
 else
   rm -rf keys
