@@ -9,6 +9,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	tedwards "github.com/consensys/gnark-crypto/ecc/bn254/twistededwards"
+	edwardseddsa "github.com/consensys/gnark-crypto/ecc/bn254/twistededwards/eddsa"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
@@ -301,4 +302,83 @@ func TestRegisteredAndWithinBudget(t *testing.T) {
 	if n := compiled.GetNbConstraints(); n > 1<<15 {
 		t.Fatalf("policy/v2 has %d constraints, budget %d", n, 1<<15)
 	}
+}
+
+// TestCheatingAttempts are attacks on what policy/v2 does differently from
+// policy/v1: the split layout, the gated padding signature, the shared
+// minimum bound. Each starts from a witness the circuit accepts, so the
+// tamper alone is refused.
+func TestCheatingAttempts(t *testing.T) {
+	rich := policytest.Revenue("2024-11", 24, 99000000)
+	cases := []struct {
+		name   string
+		edit   policytest.Edit
+		tamper func(*policyv2.Circuit)
+	}{
+		{"richer amounts under their own digest, with the signed header and statuses", nil, func(a *policyv2.Circuit) {
+			packs := credential.PackAmounts(rich.Amounts())
+			for i := range packs {
+				a.Amounts[i] = packs[i]
+			}
+			a.Credentials[2].AmountsDigest = credential.AmountsDigest(rich.Amounts())
+		}},
+		{"richer amounts against the signed digest", nil, func(a *policyv2.Circuit) {
+			packs := credential.PackAmounts(rich.Amounts())
+			for i := range packs {
+				a.Amounts[i] = packs[i]
+			}
+		}},
+		{"the padding signature in a used slot", nil, func(a *policyv2.Circuit) {
+			k := fixture.Issuer("tacit/policy/v2/padding")
+			sig, err := k.SignHash(fr.Element{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s tedwardsSig
+			s.set(t, sig[:])
+			a.Credentials[1].Issuer.X, a.Credentials[1].Issuer.Y = k.Public().Point()
+			a.Credentials[1].Signature.R.X, a.Credentials[1].Signature.R.Y, a.Credentials[1].Signature.S = s.rx, s.ry, s.s
+		}},
+		{"a layout-v1 signature over the same records", nil, func(a *policyv2.Circuit) {
+			c := policytest.Sign(t, credential.LayoutV1, policytest.BankB, credential.KindPaymentHistory, policytest.Holder, fixture.History("2023-11", 36, nil), "2027-06-01")
+			var s tedwardsSig
+			s.set(t, c.Signature[:])
+			a.Credentials[1].Signature.R.X, a.Credentials[1].Signature.R.Y, a.Credentials[1].Signature.S = s.rx, s.ry, s.s
+		}},
+		{"two minimum rules", policytest.SetRule(3, policytest.Amounts(policy.RuleMinimum, 6000000)), func(a *policyv2.Circuit) {
+			a.Rules[2] = policy.Rule{Kind: uint64(policy.RuleMinimum), Slot: 2, Window: 1, Threshold: 1}
+		}},
+		{"a minimum rule on another slot than the amounts'", policytest.SetRule(3, policytest.Amounts(policy.RuleMinimum, 1)), func(a *policyv2.Circuit) {
+			a.Rules[3].Slot = 0
+		}},
+		{"a minimum rule reading bank A's amounts", policytest.SetRule(3, policytest.Amounts(policy.RuleMinimum, 6000000)), readAmountsOf(0)},
+		{"a used slot marked as padding keeps its rules' slot", nil, func(a *policyv2.Circuit) {
+			a.Slots[2].Kind, a.Slots[2].Root = 0, 0
+			a.Credentials[2].Signature.S = 1
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, w := full(t)
+			if tc.edit != nil {
+				tc.edit(t, credential.LayoutV2, &p, &w)
+			}
+			expect(t, p, w, nil, true, "")
+			expect(t, p, w, tc.tamper, false, "-")
+		})
+	}
+}
+
+// tedwardsSig holds a signature's R and S as witness values.
+type tedwardsSig struct {
+	rx, ry fr.Element
+	s      []byte
+}
+
+func (s *tedwardsSig) set(t *testing.T, raw []byte) {
+	var sig edwardseddsa.Signature
+	if _, err := sig.SetBytes(raw); err != nil {
+		t.Fatal(err)
+	}
+	s.rx, s.ry, s.s = sig.R.X, sig.R.Y, sig.S[:]
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/consensys/gnark/logger"
 
-	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/circuits/policyv2"
 	"github.com/tacit-zk/tacit/keys"
 )
 
@@ -114,11 +114,11 @@ func mustRead(t *testing.T, path string) string {
 	return string(data)
 }
 
-// policyKeys writes development keys for policy/v1 alone (the flow below
+// policyKeys writes development keys for policy/v2 (the default) alone (the flow below
 // needs no other circuit, and a setup costs seconds under -race).
 func policyKeys(t *testing.T, dir string) {
 	t.Helper()
-	if err := keys.Setup(dir, io.Discard, policycircuit.ID); err != nil {
+	if err := keys.Setup(dir, io.Discard, policyv2.ID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -151,12 +151,12 @@ func TestPolicyProveVerifyFlow(t *testing.T) {
 		}
 		return tacit(t, args...)
 	}
-	if code, out, errOut := prove("att.json", "revenue.json.cred", "second.json.cred", "main.json.cred"); code != 0 || !strings.Contains(out, "wrote "+p("att.json")+": policy/v1") {
+	if code, out, errOut := prove("att.json", "revenue.json.cred", "second.json.cred", "main.json.cred"); code != 0 || !strings.Contains(out, "wrote "+p("att.json")+": policy/v2") {
 		t.Fatalf("prove: exit %d, %q %q", code, out, errOut)
 	}
 	verify := []string{"verify", "--keys", p("keys"), "--attestation", p("att.json"), "--lender", "bank-a", "--nonce", nonce, "--as-of", "2026-11"}
 	out := must(t, append(verify, "--policy", policyPath, "--registry", reg)...)
-	if !strings.Contains(out, `verified policy/v1: policy "sme-working-capital-v1" holds as of 2026-11`) || !strings.Contains(out, "4. average revenue of 50,000.00") {
+	if !strings.Contains(out, `verified policy/v2: policy "sme-working-capital-v1" holds as of 2026-11`) || !strings.Contains(out, "4. average revenue of 50,000.00") {
 		t.Fatalf("verify printed %q", out)
 	}
 

@@ -221,7 +221,7 @@ func verify(e *env, args []string) error {
 				return err
 			}
 		} else {
-			if policy, err := circuits.Resolve("policy"); err == nil && att.Statement == policy.ID() {
+			if st, err := circuits.Resolve(att.Statement); err == nil && st.Layout().Extra == "policy" {
 				return fmt.Errorf("%s: a %s attestation is verified against a policy: pass --policy FILE and --registry FILE", *attPath, att.Statement)
 			}
 			if exp.Request, err = statementRequest(*name, max(1, *minWindow), month); err != nil {
