@@ -50,7 +50,7 @@ test: deps redis ## unit, circuit, round-trip and Redis integration tests, plus 
 	$(MAKE) --no-print-directory fuzz
 
 .PHONY: ceremony-check
-ceremony-check: ## three-party ceremony for no-default/v1: sealed keys prove and verify, tacit audit passes and catches swaps (~1.5 min, not under -race)
+ceremony-check: ## three-party ceremony for no-default/v2: sealed keys prove and verify, tacit audit passes and catches swaps (~1.5 min, not under -race)
 	$(GO) test -count=1 -run '^TestCeremonyEndToEnd$$' ./cmd/tacit
 
 .PHONY: interop

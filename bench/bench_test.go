@@ -13,6 +13,7 @@ import (
 
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/circuits/nodefaultv2"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
 	"github.com/tacit-zk/tacit/internal/fixture/ask"
@@ -49,22 +50,30 @@ var (
 // workloads has one entry per circuit in circuits.All();
 // TestEveryCircuitHasAWorkload keeps the two in step.
 var workloads = map[string]workload{
-	// 60 paid months 2021-11..2026-10; the window is the 24 months before 2026-11.
-	nodefault.ID: {
+	nodefault.ID:   noDefault(nodefault.ID, credential.LayoutV1),
+	nodefaultv2.ID: noDefault(nodefaultv2.ID, credential.LayoutV2),
+}
+
+// noDefault is the no-default workload of one version: 60 paid months
+// 2021-11..2026-10 in the layout the version reads; the window is the 24
+// months before 2026-11.
+func noDefault(id string, layout int) workload {
+	req := ask.Request(id, `{"window":24,"asOf":"2026-11","severity":"default"}`, asOf)
+	return workload{
 		task: prover.Task{
-			Request: ask.NoDefault("no-default", 24, asOf),
+			Request: req,
 			Inputs: statement.Inputs{
-				Credentials: []*credential.Credential{fixture.Credential(issuer, holder, fixture.History("2021-11", 60, nil), "2027-06-01")},
+				Credentials: []*credential.Credential{fixture.CredentialIn(layout, issuer, holder, fixture.History("2021-11", 60, nil), "2027-06-01")},
 				Holder:      holder,
 			},
 			Lender: "bank-a", Nonce: nonce,
 		},
 		expect: verifier.Expect{
-			Request: ask.NoDefault("no-default", 24, asOf),
+			Request: req,
 			Trust:   statement.Trust{Issuers: []credential.IssuerKey{issuer.Public()}},
 			Lender:  "bank-a", Nonce: nonce, AsOf: &asOf,
 		},
-	},
+	}
 }
 
 // env is the state every benchmark shares: development keys for every

@@ -24,6 +24,7 @@ import (
 
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/circuits/nodefaultv2"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
 	"github.com/tacit-zk/tacit/internal/fixture/ask"
@@ -40,8 +41,9 @@ var (
 	att    *verifier.Attestation
 )
 
-// TestMain makes development keys for no-default/v1 only (the other
-// statements are not needed) and one real attestation.
+// TestMain makes development keys for no-default/v2 only, the default
+// version (the other statements are not needed; the exports do not depend
+// on the statement), and one real attestation.
 func TestMain(m *testing.M) {
 	logger.Disable()
 	dir, err := os.MkdirTemp("", "tacit-interop-")
@@ -58,7 +60,7 @@ func TestMain(m *testing.M) {
 }
 
 func setUp() error {
-	info, err := circuits.Lookup(nodefault.ID)
+	info, err := circuits.Lookup(nodefaultv2.ID)
 	if err != nil {
 		return err
 	}
@@ -70,10 +72,10 @@ func setUp() error {
 	if err != nil {
 		return err
 	}
-	if err := keys.Write(keyDir, nodefault.ID, ccs, pk, v, keys.SetupInfo{Kind: keys.SetupDevelopment, Warning: keys.DevelopmentWarning}); err != nil {
+	if err := keys.Write(keyDir, nodefaultv2.ID, ccs, pk, v, keys.SetupInfo{Kind: keys.SetupDevelopment, Warning: keys.DevelopmentWarning}); err != nil {
 		return err
 	}
-	if vk, err = keys.LoadVerifying(keyDir, nodefault.ID); err != nil {
+	if vk, err = keys.LoadVerifying(keyDir, nodefaultv2.ID); err != nil {
 		return err
 	}
 	bank, holder := fixture.Issuer("bank"), fixture.Holder("acme")

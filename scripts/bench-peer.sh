@@ -189,10 +189,10 @@ row() { # row LABEL NAME
 median() { stats "$WORK/$1.us" | cut -d' ' -f1; }
 
 peer_version() { node -p "require('$PEER/node_modules/$1/package.json').version"; }
-tacit_constraints=$(sed -n 's/^ *"constraints": *\([0-9]*\).*/\1/p' "$T/keys/no-default-v1/manifest.json")
+tacit_constraints=$(sed -n 's/^ *"constraints": *\([0-9]*\).*/\1/p' "$T/keys/no-default-v2/manifest.json")
 peer_constraints=$(sed -n 's/^non-linear constraints: *//p' "$PEER/results/compile.txt" 2>/dev/null | head -n 1)
 echo
-echo "tacit:   $TACIT; no-default/v1, ${tacit_constraints:-?} R1CS constraints (gnark Groth16, BN254)"
+echo "tacit:   $TACIT; no-default/v2, ${tacit_constraints:-?} R1CS constraints (gnark Groth16, BN254)"
 echo "peer:    circom2 $(peer_version circom2), snarkjs $(peer_version snarkjs), node $(node -v); nodefault24, ${peer_constraints:-?} R1CS constraints (--O2)"
 echo "machine: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo

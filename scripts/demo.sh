@@ -20,11 +20,11 @@ refused() { # a command that must fail
 }
 
 step "operator: development keys (single-party setup; never for production)"
-if [ -f keys/no-default-v1/manifest.json ] && "$TACIT" keys verify --dir keys >/dev/null 2>&1; then
+if [ -f keys/no-default-v2/manifest.json ] && "$TACIT" keys verify --dir keys >/dev/null 2>&1; then
   echo "reusing $WORK/keys (checked with tacit keys verify)"
 else
   rm -rf keys
-  run "$TACIT" keys setup --dir keys --circuit no-default/v1
+  run "$TACIT" keys setup --dir keys --circuit no-default/v2
 fi
 run "$TACIT" circuits list
 

@@ -19,12 +19,12 @@ import (
 	"github.com/consensys/gnark/logger"
 
 	"github.com/tacit-zk/tacit/circuits"
-	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/circuits/nodefaultv2"
 	"github.com/tacit-zk/tacit/interop"
 	"github.com/tacit-zk/tacit/keys"
 )
 
-// TestCeremonyEndToEnd: a three-party ceremony for no-default/v1 from
+// TestCeremonyEndToEnd: a three-party ceremony for no-default/v2 from
 // init to sealed keys; the keys prove and verify a real attestation;
 // `tacit audit` passes on them and fails on a swapped key and a changed
 // circuit; the exports are written.
@@ -32,7 +32,7 @@ func TestCeremonyEndToEnd(t *testing.T) {
 	logger.Disable()
 	dir := t.TempDir()
 	p := func(name string) string { return filepath.Join(dir, name) }
-	cdir, kdir, id := p("ceremony"), p("keys"), nodefault.ID
+	cdir, kdir, id := p("ceremony"), p("keys"), nodefaultv2.ID
 	timed := func(what string, args ...string) string {
 		t.Helper()
 		start := time.Now()
@@ -106,7 +106,7 @@ func TestCeremonyEndToEnd(t *testing.T) {
 	timed("prove with the sealed keys", "prove", "--keys", kdir, "--statement", "no-default", "--window", "24", "--as-of", "2026-11",
 		"--credential", p("cred.json"), "--holder", p("holder.key"), "--lender", "bank-a", "--nonce", nonce, "--out", p("att.json"))
 	out = must(t, "verify", "--keys", kdir, "--attestation", p("att.json"), "--issuer", issuer, "--lender", "bank-a", "--nonce", nonce, "--as-of", "2026-11")
-	if !strings.Contains(out, "verified no-default/v1") {
+	if !strings.Contains(out, "verified no-default/v2") {
 		t.Fatalf("verify printed %q", out)
 	}
 
@@ -188,14 +188,14 @@ func TestCeremonyEndToEnd(t *testing.T) {
 
 func writeKeyFile(t *testing.T, dir, name string, data []byte) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, keys.Folder(nodefault.ID), name), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, keys.Folder(nodefaultv2.ID), name), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func patch(t *testing.T, dir string, f func(*keys.Manifest)) {
 	t.Helper()
-	m, err := keys.ReadManifest(dir, nodefault.ID)
+	m, err := keys.ReadManifest(dir, nodefaultv2.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

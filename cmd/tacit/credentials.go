@@ -90,9 +90,14 @@ func credentialSign(e *env, args []string) error {
 	expires := fs.String("expires", "", "expiry date, YYYY-MM-DD")
 	issued := fs.String("issued", "", "issue date, YYYY-MM-DD (default: today, UTC)")
 	kind := fs.String("kind", "payment-history", "credential kind: payment-history or revenue")
+	layout := fs.String("layout", "v2", "message layout: v2 (read by no-default/v2), or v1 for statements that read v1 (no-default/v1, policy/v1)")
 	out := fs.String("out", "", "where to write the credential (- for standard output)")
 	if err := parse(fs, args, "key", "subject", "records", "expires", "out"); err != nil {
 		return err
+	}
+	lay, err := credential.ParseLayout(*layout)
+	if err != nil {
+		return flagErr("layout", err)
 	}
 	keyData, err := strictjson.ReadFile(*keyPath, credential.MaxFileSize)
 	if err != nil {
@@ -102,7 +107,7 @@ func credentialSign(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *keyPath, err)
 	}
-	terms := credential.Terms{IssuedAt: credential.DayOf(time.Now())}
+	terms := credential.Terms{Layout: lay, IssuedAt: credential.DayOf(time.Now())}
 	if terms.Kind, err = credential.ParseKind(*kind); err != nil {
 		return flagErr("kind", err)
 	}

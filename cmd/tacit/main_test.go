@@ -59,7 +59,7 @@ func TestIssuerBusinessLenderFlow(t *testing.T) {
 	logger.Disable()
 	dir := t.TempDir()
 	p := func(name string) string { return filepath.Join(dir, name) }
-	must(t, "keys", "setup", "--dir", p("keys"), "--circuit", "no-default/v1")
+	must(t, "keys", "setup", "--dir", p("keys"), "--circuit", "no-default/v2")
 	if out := must(t, "keys", "verify", "--dir", p("keys")); strings.Contains(out, "FAIL") {
 		t.Fatal(out)
 	}
@@ -89,15 +89,33 @@ func TestIssuerBusinessLenderFlow(t *testing.T) {
 		"--credential", p("cred.json"), "--holder", p("holder.key"), "--lender", "bank-a", "--nonce", nonce, "--out", p("att.json")}
 	must(t, proveArgs...)
 	out := must(t, "verify", "--keys", p("keys"), "--attestation", p("att.json"), "--issuer", issuer, "--lender", "bank-a", "--nonce", nonce, "--as-of", "2026-11", "--min-window", "24")
-	if !strings.Contains(out, "verified no-default/v1") {
+	if !strings.Contains(out, "verified no-default/v2") {
 		t.Fatalf("verify printed %q", out)
 	}
 	scriptable(t, p, issuer, nonce, proveArgs)
 
+	// A credential signed in layout v1 is refused by no-default (v2) with
+	// a sentence that says what to do, before any proving.
+	must(t, "credential", "sign", "--layout", "v1", "--key", p("issuer.key"), "--subject", subject, "--records", p("r.json"),
+		"--expires", "2027-06-01", "--issued", "2026-11-02", "--out", p("cred-v1.json"))
+	if data, _ := os.ReadFile(p("cred-v1.json")); !strings.Contains(string(data), `"version": 1`) {
+		t.Fatalf("--layout v1 wrote %s", data)
+	}
+	v1Args := append([]string(nil), proveArgs...)
+	v1Args[10], v1Args[len(v1Args)-1] = p("cred-v1.json"), p("att-v1.json")
+	code, _, errOut := tacit(t, v1Args...)
+	if code == 0 || !strings.Contains(errOut, "this credential uses layout v1; statement no-default/v2 needs layout v2: ask the issuer to re-sign it in layout v2, or use no-default/v1") {
+		t.Fatalf("a v1 credential: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := tacit(t, "credential", "sign", "--layout", "v3", "--key", p("issuer.key"), "--subject", subject, "--records", p("r.json"),
+		"--expires", "2027-06-01", "--out", p("cred-v3.json")); code == 0 || !strings.Contains(errOut, "--layout") {
+		t.Fatalf("--layout v3: exit %d, stderr %q", code, errOut)
+	}
+
 	// The default at index 3 (2024-02) is inside a 36-month window.
 	long := append([]string(nil), proveArgs...)
 	long[6], long[len(long)-1] = "36", p("att36.json")
-	code, _, errOut := tacit(t, long...)
+	code, _, errOut = tacit(t, long...)
 	if code == 0 || !strings.Contains(errOut, "the credential does not satisfy no-default over 36 months") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}

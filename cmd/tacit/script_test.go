@@ -23,7 +23,7 @@ func scriptable(t *testing.T, p func(string) string, issuer, nonce string, prove
 	// verify --json: the result, and a refusal with its code and exit status 1.
 	var ok verifyResult
 	if err := json.Unmarshal([]byte(must(t, verifyArgs(p("att.json"), "--nonce", nonce, "--json")...)), &ok); err != nil ||
-		!ok.OK || ok.Statement != "no-default/v1" || ok.Lender != "bank-a" || len(ok.Pseudonym) == 0 || ok.AsOf != "2026-11" {
+		!ok.OK || ok.Statement != "no-default/v2" || ok.Lender != "bank-a" || len(ok.Pseudonym) == 0 || ok.AsOf != "2026-11" {
 		t.Fatalf("verify --json: %v %+v", err, ok)
 	}
 	code, out, errOut := tacit(t, verifyArgs(p("att.json"), "--nonce", strings.Repeat("0", 64), "--json")...)
@@ -42,7 +42,7 @@ func scriptable(t *testing.T, p func(string) string, issuer, nonce string, prove
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := tacitIn(t, string(att), verifyArgs("-", "--nonce", nonce)...); code != 0 || !strings.Contains(out, "verified no-default/v1") {
+	if code, out, errOut := tacitIn(t, string(att), verifyArgs("-", "--nonce", nonce)...); code != 0 || !strings.Contains(out, "verified no-default/v2") {
 		t.Fatalf("verify --attestation -: exit %d, %q %q", code, out, errOut)
 	}
 	if code, _, _ := tacitIn(t, "", verifyArgs("-", "--nonce", nonce)...); code != 1 {
@@ -54,7 +54,7 @@ func scriptable(t *testing.T, p func(string) string, issuer, nonce string, prove
 	stdoutArgs := append([]string(nil), proveArgs...)
 	stdoutArgs[len(stdoutArgs)-1] = "-"
 	code, out, errOut = tacit(t, stdoutArgs...)
-	if code != 0 || !strings.Contains(errOut, "wrote standard output: no-default/v1") {
+	if code != 0 || !strings.Contains(errOut, "wrote standard output: no-default/v2") {
 		t.Fatalf("prove --out -: exit %d, stderr %q", code, errOut)
 	}
 	if code, _, errOut := tacitIn(t, out, verifyArgs("-", "--nonce", nonce)...); code != 0 {
@@ -80,7 +80,7 @@ func scriptable(t *testing.T, p func(string) string, issuer, nonce string, prove
 	jsonArgs := append(append([]string(nil), proveArgs...), "--json")
 	jsonArgs[len(proveArgs)-1] = p("att-json.json")
 	var pr proveResult
-	if err := json.Unmarshal([]byte(must(t, jsonArgs...)), &pr); err != nil || !pr.OK || pr.Statement != "no-default/v1" || pr.Out != p("att-json.json") {
+	if err := json.Unmarshal([]byte(must(t, jsonArgs...)), &pr); err != nil || !pr.OK || pr.Statement != "no-default/v2" || pr.Out != p("att-json.json") {
 		t.Fatalf("prove --json: %v %+v", err, pr)
 	}
 	jsonArgs[6] = "36" // the default at index 3 is inside 36 months
