@@ -192,24 +192,9 @@ func (c *Circuit) Define(api frontend.API) error {
 // could not pass are gated by the slot's used flag.
 func (c *Circuit) slot(api frontend.API, curve twistededwards.Curve, k int, subject frontend.Variable) (slotValues, error) {
 	s, cr := c.Slots[k], c.Credentials[k]
-	// Kind is 0, 1 or 2: k^3 = 3k^2 - 2k. used = k(3-k)/2 is 0 for 0 and 1 for 1 or 2.
-	kk := api.Mul(s.Kind, s.Kind)
-	api.AssertIsEqual(api.Mul(kk, s.Kind), api.Sub(api.Mul(kk, 3), api.Mul(s.Kind, 2)))
-	used := api.Mul(api.Sub(api.Mul(s.Kind, 3), kk), inverseOf2)
-	api.AssertIsEqual(api.Mul(api.Sub(1, used), s.Root), 0) // an unused slot's root is 0
-
-	gadget.AssertBits(api, cr.PeriodStart, credential.MonthBits)
-	gadget.AssertBits(api, api.Sub(cr.Months, 1), credential.MonthsBits)        // 1 <= n
-	gadget.AssertBits(api, api.Sub(Capacity, cr.Months), credential.MonthsBits) // n <= 60
-	gadget.AssertBits(api, cr.IssuedAt, credential.DayBits)
-	gadget.AssertBits(api, cr.ExpiresAt, credential.DayBits)
-	v := slotValues{used: used, start: cr.PeriodStart, months: cr.Months}
-	bits := gadget.AssertBits(api, cr.Statuses, credential.StatusBits*Capacity)
-	for i := range v.tally {
-		b0, b1, b2 := bits[3*i], bits[3*i+1], bits[3*i+2]
-		low := api.Mul(api.Add(1, api.Mul(b0, 63)), api.Add(1, api.Mul(b1, 4095))) // 64^(b0+2b1)
-		v.tally[i] = api.Add(low, api.Mul(b2, api.Sub(1<<24, low)))                // 64^4 when b2 = 1
-	}
+	used := UsedSlot(api, s)
+	AssertHeader(api, cr.PeriodStart, cr.Months, cr.IssuedAt, cr.ExpiresAt)
+	v := slotValues{used: used, start: cr.PeriodStart, months: cr.Months, tally: Tallies(api, cr.Statuses)}
 
 	// The issuer key is private now: it must be on the curve and not of
 	// small order (a small-order key lets anyone "sign"). R must be on the
@@ -251,6 +236,41 @@ func (c *Circuit) slot(api frontend.API, curve twistededwards.Curve, k int, subj
 	// Not expired on the first day of T: ExpiresAt > AsOfDay.
 	gadget.AssertBits(api, api.Mul(used, api.Sub(cr.ExpiresAt, c.AsOfDay, 1)), credential.DayBits)
 	return v, nil
+}
+
+// UsedSlot checks a slot's kind (0, 1 or 2) and that an unused slot's root
+// is 0, and returns the slot's used flag.
+func UsedSlot(api frontend.API, s Slot) frontend.Variable {
+	// Kind is 0, 1 or 2: k^3 = 3k^2 - 2k. used = k(3-k)/2 is 0 for 0 and 1 for 1 or 2.
+	kk := api.Mul(s.Kind, s.Kind)
+	api.AssertIsEqual(api.Mul(kk, s.Kind), api.Sub(api.Mul(kk, 3), api.Mul(s.Kind, 2)))
+	used := api.Mul(api.Sub(api.Mul(s.Kind, 3), kk), inverseOf2)
+	api.AssertIsEqual(api.Mul(api.Sub(1, used), s.Root), 0) // an unused slot's root is 0
+	return used
+}
+
+// AssertHeader range-checks a credential's header fields.
+func AssertHeader(api frontend.API, periodStart, months, issuedAt, expiresAt frontend.Variable) {
+	gadget.AssertBits(api, periodStart, credential.MonthBits)
+	gadget.AssertBits(api, api.Sub(months, 1), credential.MonthsBits)        // 1 <= n
+	gadget.AssertBits(api, api.Sub(Capacity, months), credential.MonthsBits) // n <= 60
+	gadget.AssertBits(api, issuedAt, credential.DayBits)
+	gadget.AssertBits(api, expiresAt, credential.DayBits)
+}
+
+// Tallies decomposes a packed statuses element (which makes the packing
+// injective) and returns 64^min(status_i, 4) for each month: a masked sum
+// of these counts the months at each status (4 and above share the last
+// count).
+func Tallies(api frontend.API, statuses frontend.Variable) [Capacity]frontend.Variable {
+	var tally [Capacity]frontend.Variable
+	bits := gadget.AssertBits(api, statuses, credential.StatusBits*Capacity)
+	for i := range tally {
+		b0, b1, b2 := bits[3*i], bits[3*i+1], bits[3*i+2]
+		low := api.Mul(api.Add(1, api.Mul(b0, 63)), api.Add(1, api.Mul(b1, 4095))) // 64^(b0+2b1)
+		tally[i] = api.Add(low, api.Mul(b2, api.Sub(1<<24, low)))                  // 64^4 when b2 = 1
+	}
+	return tally
 }
 
 // MerkleRoot recomputes registry.Proof.Root in circuit.

@@ -174,24 +174,9 @@ func (c *Circuit) Define(api frontend.API) error {
 // could not pass are gated by the slot's used flag.
 func (c *Circuit) slot(api frontend.API, k int, subject frontend.Variable) (slotValues, error) {
 	s, cr := c.Slots[k], c.Credentials[k]
-	// Kind is 0, 1 or 2: k^3 = 3k^2 - 2k. used = k(3-k)/2 is 0 for 0 and 1 for 1 or 2.
-	kk := api.Mul(s.Kind, s.Kind)
-	api.AssertIsEqual(api.Mul(kk, s.Kind), api.Sub(api.Mul(kk, 3), api.Mul(s.Kind, 2)))
-	used := api.Mul(api.Sub(api.Mul(s.Kind, 3), kk), inverseOf2)
-	api.AssertIsEqual(api.Mul(api.Sub(1, used), s.Root), 0) // an unused slot's root is 0
-
-	gadget.AssertBits(api, cr.PeriodStart, credential.MonthBits)
-	gadget.AssertBits(api, api.Sub(cr.Months, 1), credential.MonthsBits)        // 1 <= n
-	gadget.AssertBits(api, api.Sub(Capacity, cr.Months), credential.MonthsBits) // n <= 60
-	gadget.AssertBits(api, cr.IssuedAt, credential.DayBits)
-	gadget.AssertBits(api, cr.ExpiresAt, credential.DayBits)
-	v := slotValues{used: used, start: cr.PeriodStart, months: cr.Months}
-	bits := gadget.AssertBits(api, cr.Statuses, credential.StatusBits*Capacity)
-	for i := range v.tally {
-		b0, b1, b2 := bits[3*i], bits[3*i+1], bits[3*i+2]
-		low := api.Mul(api.Add(1, api.Mul(b0, 63)), api.Add(1, api.Mul(b1, 4095))) // 64^(b0+2b1)
-		v.tally[i] = api.Add(low, api.Mul(b2, api.Sub(1<<24, low)))                // 64^4 when b2 = 1
-	}
+	used := policy.UsedSlot(api, s)
+	policy.AssertHeader(api, cr.PeriodStart, cr.Months, cr.IssuedAt, cr.ExpiresAt)
+	v := slotValues{used: used, start: cr.PeriodStart, months: cr.Months, tally: policy.Tallies(api, cr.Statuses)}
 
 	// The v2 message: H(header, subject, statuses, amountsDigest), the
 	// header carrying the slot's kind and layout version 2.
@@ -363,6 +348,3 @@ func tally(api frontend.API, acc frontend.Variable, sel [2]frontend.Variable) ([
 }
 
 func pow2(n int) *big.Int { return new(big.Int).Lsh(big.NewInt(1), uint(n)) }
-
-// inverseOf2 is 1/2 in BN254's scalar field.
-var inverseOf2 = new(big.Int).Rsh(new(big.Int).Add(frModulus(), big.NewInt(1)), 1)

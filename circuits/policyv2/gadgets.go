@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math/big"
 
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/constraint/solver"
 	"github.com/consensys/gnark/frontend"
 )
@@ -69,5 +68,3 @@ func scaledWindowHint(_ *big.Int, in, out []*big.Int) error {
 	}
 	return nil
 }
-
-func frModulus() *big.Int { return fr.Modulus() }
