@@ -39,7 +39,10 @@ var blockRules = []struct {
 	// std/math/cmp is, in tacit's circuits, only eddsa.Verify's S < order
 	// check; its recursion overflows the profiler's 20-frame stacks, so
 	// those samples no longer show eddsa.
-	{"signature (EdDSA verification, key checks)", []string{"std/signature/eddsa.", "std/algebra/native/twistededwards.", "std/math/cmp.", "tacit/circuits/gadget/eddsa."}, false},
+	// circuits/gadget/eddsav1 is the v1 circuits' copy of gnark's
+	// std/signature/eddsa and std/algebra/native/twistededwards;
+	// circuits/gadget/eddsa is the v2 gadget.
+	{"signature (EdDSA verification, key checks)", []string{"std/signature/eddsa.", "std/algebra/native/twistededwards.", "gadget/eddsav1.", "gadget/eddsa.", "std/math/cmp."}, false},
 	{"hashing (Poseidon2: credential, subject, pseudonym)", []string{"std/permutation/poseidon2.", "std/hash/poseidon2.", "gadget.Hash"}, false},
 	{"window selection (IsZero per month)", []string{").IsZero"}, false},
 	{"window mask (2^lo, 2^W)", []string{"nodefaultv2.pow2"}, false},

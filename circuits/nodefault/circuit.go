@@ -3,13 +3,12 @@ package nodefault
 import (
 	"errors"
 
-	tedwards "github.com/consensys/gnark-crypto/ecc/twistededwards"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/std/algebra/native/twistededwards"
 	"github.com/consensys/gnark/std/hash/poseidon2"
-	"github.com/consensys/gnark/std/signature/eddsa"
 
 	"github.com/tacit-zk/tacit/circuits/gadget"
+	"github.com/tacit-zk/tacit/circuits/gadget/eddsa"
+	"github.com/tacit-zk/tacit/circuits/gadget/eddsav1"
 	"github.com/tacit-zk/tacit/credential"
 )
 
@@ -31,7 +30,7 @@ type Circuit struct {
 	// AsOfDay is the day number of the first day of AsOf.
 	AsOfDay frontend.Variable `gnark:",public"`
 	// Issuer is the issuer's public key.
-	Issuer twistededwards.Point `gnark:",public"`
+	Issuer eddsa.Point `gnark:",public"`
 	// Lender is the lender's identifier.
 	Lender frontend.Variable `gnark:",public"`
 	// Nonce is the lender's challenge.
@@ -117,10 +116,7 @@ func (c *Circuit) Define(api frontend.API) error {
 
 // verifySignature checks the issuer key and its signature over the message.
 func verifySignature(api frontend.API, c *Circuit, subject frontend.Variable) error {
-	curve, err := twistededwards.NewEdCurve(api, tedwards.BN254)
-	if err != nil {
-		return err
-	}
+	curve := eddsav1.NewCurve(api)
 	curve.AssertIsOnCurve(c.Issuer)
 	// gnark's eddsa.Verify does not check that R is on the curve; the
 	// addition law says nothing useful about points off it.
@@ -146,5 +142,5 @@ func verifySignature(api frontend.API, c *Circuit, subject frontend.Variable) er
 	if err != nil {
 		return err
 	}
-	return eddsa.Verify(curve, c.Signature, digest, eddsa.PublicKey{A: c.Issuer}, hasher)
+	return eddsav1.Verify(curve, c.Signature, digest, c.Issuer, hasher)
 }

@@ -5,13 +5,12 @@ import (
 	"math/big"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
-	tedwards "github.com/consensys/gnark-crypto/ecc/twistededwards"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/std/algebra/native/twistededwards"
 	"github.com/consensys/gnark/std/hash/poseidon2"
-	"github.com/consensys/gnark/std/signature/eddsa"
 
 	"github.com/tacit-zk/tacit/circuits/gadget"
+	"github.com/tacit-zk/tacit/circuits/gadget/eddsa"
+	"github.com/tacit-zk/tacit/circuits/gadget/eddsav1"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/policydoc"
 	"github.com/tacit-zk/tacit/registry"
@@ -83,7 +82,7 @@ type Credential struct {
 	Statuses frontend.Variable
 	Amounts  [credential.AmountElements]frontend.Variable
 	// Issuer is the issuer's key: private, proven to be in the slot's set.
-	Issuer    twistededwards.Point
+	Issuer    eddsa.Point
 	Signature eddsa.Signature
 	// Index and Path are the issuer's leaf index and its siblings, bottom up.
 	Index frontend.Variable
@@ -152,10 +151,7 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 	api.AssertIsEqual(c.Pseudonym, pseudonym)
 
-	curve, err := twistededwards.NewEdCurve(api, tedwards.BN254)
-	if err != nil {
-		return err
-	}
+	curve := eddsav1.NewCurve(api)
 	var slots [Slots]slotValues
 	for k := range slots {
 		if slots[k], err = c.slot(api, curve, k, subject); err != nil {
@@ -190,7 +186,7 @@ func (c *Circuit) Define(api frontend.API) error {
 // slot checks one credential slot: kind, header ranges, issuer key,
 // signature, issuer-set membership and expiry. Checks that a padding slot
 // could not pass are gated by the slot's used flag.
-func (c *Circuit) slot(api frontend.API, curve twistededwards.Curve, k int, subject frontend.Variable) (slotValues, error) {
+func (c *Circuit) slot(api frontend.API, curve *eddsav1.Curve, k int, subject frontend.Variable) (slotValues, error) {
 	s, cr := c.Slots[k], c.Credentials[k]
 	used := UsedSlot(api, s)
 	AssertHeader(api, cr.PeriodStart, cr.Months, cr.IssuedAt, cr.ExpiresAt)
@@ -218,7 +214,7 @@ func (c *Circuit) slot(api frontend.API, curve twistededwards.Curve, k int, subj
 	if err != nil {
 		return v, err
 	}
-	valid, err := eddsa.IsValid(curve, cr.Signature, digest, eddsa.PublicKey{A: cr.Issuer}, hasher)
+	valid, err := eddsav1.IsValid(curve, cr.Signature, digest, cr.Issuer, hasher)
 	if err != nil {
 		return v, err
 	}

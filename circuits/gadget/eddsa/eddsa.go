@@ -84,12 +84,12 @@ func (v *verifier) verify(pub Point, sig Signature, msg frontend.Variable) error
 	hasher.Write(sig.R.X, sig.R.Y, pub.X, pub.Y, msg)
 	h := hasher.Sum()
 
-	// 3. [8]A != O, i.e. x([4]A) != 0 (the points with x = 0 are O and the
-	// point of order 2). [2]A is reused by the scalar multiplication.
+	// 3. [8]A != O: x([4]A) != 0, i.e. x*y != 0 for [2]A = (x, y) (see
+	// assertSmallOrder). [2]A is reused by the scalar multiplication.
 	a2 := double(api, pub)
-	a4 := double(api, a2)
+	keyOrder := api.Mul(a2.X, a2.Y)
 	if v.enforced(siteKeyOrder) {
-		api.AssertIsDifferent(a4.X, 0)
+		api.AssertIsDifferent(keyOrder, 0)
 	}
 
 	// 4. hA = [h]A, h decomposed into 254 bits strictly below the modulus.

@@ -1,6 +1,7 @@
 package eddsa
 
 import (
+	"errors"
 	"math/big"
 	"math/rand/v2"
 	"testing"
@@ -144,5 +145,35 @@ func TestDifferential(t *testing.T) {
 				t.Errorf("native accepts = %v, want %v", native, wantNative)
 			}
 		})
+	}
+}
+
+// TestAssign: a signature assigned from its bytes verifies; bytes with
+// S >= l do not decode.
+func TestAssign(t *testing.T) {
+	rnd := rand.NewChaCha8([32]byte{5})
+	key := newKey(t, rnd)
+	msg := randomMsg(rnd)
+	s := sign(t, key, msg)
+	var m fr.Element
+	m.SetBigInt(msg)
+	mb := m.Bytes()
+	raw, err := key.Sign(mb[:], poseidon2native())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enc [SignatureSize]byte
+	copy(enc[:], raw)
+	c := &verifyCircuit{Msg: msg}
+	c.Pub.Assign(s.pub.X, s.pub.Y)
+	if err := c.Sig.Assign(enc); err != nil {
+		t.Fatal(err)
+	}
+	if err := test.IsSolved(&verifyCircuit{}, c, ecc.BN254.ScalarField()); err != nil {
+		t.Fatalf("assigned signature does not verify: %v", err)
+	}
+	new(big.Int).Add(s.s, &params().order).FillBytes(enc[32:])
+	if err := c.Sig.Assign(enc); !errors.Is(err, ErrSignatureEncoding) {
+		t.Fatalf("S + l decoded: %v", err)
 	}
 }

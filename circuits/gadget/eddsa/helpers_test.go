@@ -2,6 +2,7 @@ package eddsa
 
 import (
 	"bytes"
+	"hash"
 	"math/big"
 	"math/rand/v2"
 	"testing"
@@ -209,3 +210,5 @@ func torsionOrder(p twistededwards.PointAffine) int {
 	}
 	return n
 }
+
+func poseidon2native() hash.Hash { return poseidon2.NewMerkleDamgardHasher() }

@@ -9,9 +9,9 @@ import (
 	"github.com/consensys/gnark/frontend"
 )
 
-// Fixed-base windows of S: 3 bits each, the last one 2 bits (251 = 83*3 + 2).
+// Fixed-base windows of S: 4 bits each, the last one 3 bits (251 = 62*4 + 3).
 const (
-	fixedWindow  = 3
+	fixedWindow  = 4
 	fixedWindows = (sBits + fixedWindow - 1) / fixedWindow
 )
 
@@ -140,9 +140,10 @@ func toBig(e *fr.Element) *big.Int {
 }
 
 // fixedBaseMul returns start + [s]B for the 251 bits of s, and
-// [s < l] (booleans assumed). Per 3-bit window: 4 constraints for the
-// monomials, 1 for the comparison, 6 for the addition of the table point,
-// which is a linear combination of the monomials.
+// [s < l] (booleans assumed). A 4-bit window (b0..b3) costs 4 constraints
+// for the monomials of b0..b2, 2 for its table point, which is
+// F(b0..b2) + b3*G(b0..b2) per coordinate with F and G linear in those
+// monomials, 6 for the addition and 2 for the comparison (b0..b2, then b3).
 func (v *verifier) fixedBaseMul(start Point, bits []frontend.Variable) (Point, frontend.Variable) {
 	api := v.api
 	order := &params().order
@@ -152,13 +153,29 @@ func (v *verifier) fixedBaseMul(start Point, bits []frontend.Variable) (Point, f
 	for k := range fixedWindows {
 		from := k * fixedWindow
 		n := min(fixedWindow, len(bits)-from)
-		m := monomials(api, bits[from:from+n])
-		xs, ys := make([]*big.Int, 1<<n), make([]*big.Int, 1<<n)
-		for j := range xs {
-			xs[j], ys[j] = table[k][j][0], table[k][j][1]
+		low := min(n, 3)
+		m := monomials(api, bits[from:from+low])
+		coord := func(c int) frontend.Variable {
+			f := make([]*big.Int, 1<<low)
+			for j := range f {
+				f[j] = table[k][j][c]
+			}
+			res := multilinear(api, m, f)
+			if n == low {
+				return res
+			}
+			g := make([]*big.Int, 1<<low)
+			for j := range g {
+				g[j] = new(big.Int).Sub(table[k][j+1<<low][c], f[j])
+			}
+			return api.Add(res, api.Mul(bits[from+low], multilinear(api, m, g)))
 		}
-		acc = add(api, acc, Point{X: multilinear(api, m, xs), Y: multilinear(api, m, ys)})
-		lt = lessStep(api, m, window(order, from, n), lt)
+		acc = add(api, acc, Point{X: coord(0), Y: coord(1)})
+		lt = lessStep(api, m, window(order, from, low), lt)
+		if n > low {
+			top := []frontend.Variable{1, bits[from+low]}
+			lt = lessStep(api, top, window(order, from+low, 1), lt)
+		}
 	}
 	return acc, lt
 }
