@@ -152,34 +152,11 @@ func TestTamperedWitnesses(t *testing.T) {
 	}
 }
 
-// padded is a policy over two credentials (bank A and bank B; slot 2 is
-// padding) with two rules (rules 1 and 2 are disabled).
-func padded(t *testing.T) (policy.Public, policy.Witness) {
-	p, w := full(t)
-	p.Slots[2] = policy.SlotPublic{}
-	w.Credentials[2], w.Membership[2] = nil, registry.Proof{}
-	p.Rules = [policy.Rules]policy.RulePublic{
-		policytest.NoDefault(0, 24, credential.StatusDefault),
-		{},
-		{},
-		{Kind: policy.RuleHistory, Slot: 1, Window: 36},
-	}
-	return p, w
-}
-
-// garbage fills a padding slot with a well-formed credential that would
-// fail every check: another holder, an unaccredited issuer, expired, and a
-// default in every month.
+// garbage fills padding slot k with policytest.Garbage.
 func garbage(t *testing.T, a *policy.Circuit, k int) {
-	other := fixture.Holder("policy/someone-else")
-	st := map[int]credential.Status{}
-	for i := 0; i < 60; i++ {
-		st[i] = credential.StatusDefault
-	}
-	c := sign(t, rogue, credential.KindPaymentHistory, other, fixture.History("2021-11", 60, st), "2026-10-16")
 	var src policy.Witness
-	src.Credentials[0] = c
-	src.Holder = other
+	src.Credentials[0] = policytest.Garbage(t, credential.LayoutV1)
+	src.Holder = fixture.Holder("policy/someone-else")
 	pub := policy.Public{AsOf: fixture.Month("2021-12"), Slots: [policy.Slots]policy.SlotPublic{{Kind: credential.KindPaymentHistory}},
 		Rules: [policy.Rules]policy.RulePublic{{Kind: policy.RuleHistory, Slot: 0, Window: 1}}}
 	g, err := policy.Assign(pub, src)
@@ -190,59 +167,25 @@ func garbage(t *testing.T, a *policy.Circuit, k int) {
 	a.Credentials[k].Index = 17
 }
 
-// TestPaddingCannotCheat: unused slots and disabled rules are ignored, and
-// only they are.
+// TestPaddingCannotCheat runs policytest.PaddingCases.
 func TestPaddingCannotCheat(t *testing.T) {
-	t.Run("two credentials, two rules", func(t *testing.T) {
-		p, w := padded(t)
-		expect(t, p, w, nil, true, "")
-	})
-	t.Run("garbage in the padding slot is ignored", func(t *testing.T) {
-		p, w := padded(t)
-		expect(t, p, w, func(a *policy.Circuit) { garbage(t, a, 2) }, true, "-")
-	})
-	t.Run("a rule cannot read the padding slot", func(t *testing.T) {
-		p, w := padded(t)
-		// The padding holds a clean, accredited credential of this holder;
-		// a rule pointing at the unused slot still fails.
-		expect(t, p, w, func(a *policy.Circuit) {
-			a.Rules[1].Kind, a.Rules[1].Slot, a.Rules[1].Window, a.Rules[1].Threshold = uint64(policy.RuleHistory), 2, 12, 0
-		}, false, "-")
-	})
-	t.Run("an unused slot has no root", func(t *testing.T) {
-		p, w := padded(t)
-		expect(t, p, w, func(a *policy.Circuit) { a.Slots[2].Root = a.Slots[0].Root }, false, "-")
-	})
-	t.Run("turning a used slot into padding drops its checks only with its rules", func(t *testing.T) {
-		// Slot 1 (read by rule 3) marked unused: rule 3 now points at padding.
-		p, w := padded(t)
-		expect(t, p, w, func(a *policy.Circuit) { a.Slots[1].Kind, a.Slots[1].Root = 0, 0 }, false, "-")
-	})
-	bad := policytest.All(policytest.BankAHistory(policytest.Statuses(40, credential.StatusDefault)), policytest.SetRule(0, policy.RulePublic{Kind: policy.RuleHistory, Slot: 0, Window: 24}))
-	t.Run("a disabled rule is ignored", func(t *testing.T) {
-		p, w := padded(t)
-		bad(t, credential.LayoutV1, &p, &w)
-		expect(t, p, w, nil, true, "")
-	})
-	t.Run("the same rule enabled is not", func(t *testing.T) {
-		p, w := padded(t)
-		bad(t, credential.LayoutV1, &p, &w)
-		p.Rules[1] = policytest.NoDefault(0, 24, credential.StatusDefault)
-		expect(t, p, w, nil, false, policy.ReasonStatus)
-	})
-	for name, tamper := range map[string]func(r *policy.Rule){
-		"slot": func(r *policy.Rule) { r.Slot = 1 }, "window": func(r *policy.Rule) { r.Window = 24 }, "threshold": func(r *policy.Rule) { r.Threshold = 4 },
-	} {
-		t.Run("a disabled rule has no "+name, func(t *testing.T) {
-			p, w := padded(t)
-			expect(t, p, w, func(a *policy.Circuit) { tamper(&a.Rules[1]) }, false, "-")
+	for _, tc := range policytest.PaddingCases {
+		t.Run(tc.Name, func(t *testing.T) {
+			p, w := policytest.Padded(t, credential.LayoutV1)
+			if tc.Edit != nil {
+				tc.Edit(t, credential.LayoutV1, &p, &w)
+			}
+			tamper := func(a *policy.Circuit) {
+				if tc.Tamper != nil {
+					tc.Tamper(&a.Slots, &a.Rules)
+				}
+				if tc.Garbage {
+					garbage(t, a, 2)
+				}
+			}
+			expect(t, p, w, tamper, tc.Valid, tc.Reason)
 		})
 	}
-	t.Run("an unused slot is of kind 0", func(t *testing.T) {
-		// Kind 3 would make the slot "unused" too (used = k(3-k)/2 = 0).
-		p, w := padded(t)
-		expect(t, p, w, func(a *policy.Circuit) { a.Slots[2].Kind = 3 }, false, "-")
-	})
 }
 
 // TestSmallOrderIssuerForgery is the cofactor attack on a private issuer

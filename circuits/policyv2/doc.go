@@ -28,7 +28,7 @@
 //     the key, and the key's leaf is proven under the slot's root.
 //   - Signatures are checked with circuits/gadget/eddsa (the same checks as
 //     gnark's std/signature/eddsa plus S < l, key and R on the curve, key
-//     not of small order), about 5k constraints instead of 7k. The gadget
+//     not of small order), 5,005 constraints instead of 7,049. The gadget
 //     asserts, it has no "is valid" output to gate, so a padding slot
 //     verifies a fixed valid signature instead of its own (padding.go): key,
 //     R, S and message are each used*own + (1-used)*constant, one
@@ -59,9 +59,10 @@
 // credential, thresholds below 2^54 and every comparison a range-checked
 // difference.
 //
-// Cost (R1CS, BN254; circuits/testdata/constraints.golden has the total):
-// per slot about 2.6k besides the signature (membership 1.7k, message 0.5k,
-// statuses 0.3k, header ranges, expiry and gates 0.1k) and 5.05k for the
-// signature; amounts 7.3k once (digest 1.4k, decomposition 2.9k, minimum
-// 2.9k); about 0.47k per rule; subject and pseudonym 0.5k.
+// Cost (R1CS, BN254; circuits/testdata/constraints.golden has the total,
+// 32,579 of the 32,768 a 2^15 domain holds): per slot 2.57k besides the
+// signature (membership 1.69k, message 0.48k, statuses 0.3k, header
+// ranges, expiry and gates 0.1k) and 5.0k for the signature, 22.7k for
+// three; amounts 7.28k once (digest 1.44k, decomposition 2.89k, minimum
+// 2.94k); 0.47k per rule, 1.9k for four; subject and pseudonym 0.48k.
 package policyv2
