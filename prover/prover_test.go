@@ -19,6 +19,7 @@ import (
 	"github.com/consensys/gnark/logger"
 
 	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/circuits/nodefaultv2"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
 	"github.com/tacit-zk/tacit/internal/fixture/ask"
@@ -119,7 +120,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("Verify: %v", err)
 	}
 	params, ok := res.Params.(nodefault.Params)
-	if res.Statement != nodefault.ID || !ok || params.Window != 24 || res.AsOf != fixture.Month("2026-11") || res.Issuer != bank.Public().Hex() {
+	if res.Statement != nodefaultv2.ID || !ok || params.Window != 24 || res.AsOf != fixture.Month("2026-11") || res.Issuer != bank.Public().Hex() {
 		t.Fatalf("unexpected result %+v", res)
 	}
 	lid, _ := verifier.LenderID("bank-a")
@@ -175,7 +176,7 @@ func TestEveryPublicWitnessElementIsBound(t *testing.T) {
 	n, _ := verifier.ParseNonce(nonce)
 	pub := nodefault.Public{Severity: credential.StatusDefault, Window: 24, AsOf: fixture.Month("2026-11"),
 		Issuer: bank.Public(), Lender: lid, Nonce: n, Pseudonym: holder.Pseudonym(lid)}
-	assertEveryInputBound(t, attestation(t), expect().Request, nodefault.ID, pub.Assignment(), 9)
+	assertEveryInputBound(t, attestation(t), expect().Request, nodefaultv2.ID, nodefaultv2.PublicAssignment(pub), 9)
 }
 
 // assertEveryInputBound checks that att's proof verifies against the public

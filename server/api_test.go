@@ -26,9 +26,9 @@ func TestCircuits(t *testing.T) {
 		VerifyingKey struct{ Fingerprint, Data string }
 	}
 	// The list holds each circuit whose keys the server has: here only
-	// no-default/v1 (see setupKeys).
+	// no-default/v2 (see setupKeys).
 	list := decode[[]circuit](t, r)
-	if len(list) != 1 || list[0].ID != "no-default/v1" || list[0].Constraints == 0 ||
+	if len(list) != 1 || list[0].ID != "no-default/v2" || list[0].Constraints == 0 ||
 		len(list[0].VerifyingKey.Fingerprint) != 64 || list[0].VerifyingKey.Data == "" {
 		t.Fatalf("circuits: %+v", list)
 	}

@@ -17,7 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/circuits/nodefaultv2"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/server"
 	"github.com/tacit-zk/tacit/server/auth"
@@ -147,7 +147,7 @@ func get(srv *server.Server, key, path string) *httptest.ResponseRecorder {
 func TestDevelopmentKeysWarning(t *testing.T) {
 	t.Parallel()
 	ceremonyKeys := t.TempDir()
-	folder := keys.Folder(nodefault.ID)
+	folder := keys.Folder(nodefaultv2.ID)
 	os.MkdirAll(filepath.Join(ceremonyKeys, folder), 0o755)
 	for _, name := range []string{keys.CircuitFile, keys.ProvingFile, keys.VerifyingFile, keys.ManifestFile} {
 		data, err := os.ReadFile(filepath.Join(keyDir, folder, name))

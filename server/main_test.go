@@ -9,7 +9,7 @@ import (
 
 	"github.com/consensys/gnark/logger"
 
-	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/circuits/nodefaultv2"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/server/internal/redistest"
 )
@@ -51,6 +51,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// setupKeys sets up no-default/v1 alone (about 1.5 s): most tests need no
+// setupKeys sets up no-default/v2 alone, the default version, (about 1.5 s): most tests need no
 // other circuit, and the policy tests set up their own (policy_test.go).
-func setupKeys(dir string) error { return keys.Setup(dir, io.Discard, nodefault.ID) }
+func setupKeys(dir string) error { return keys.Setup(dir, io.Discard, nodefaultv2.ID) }

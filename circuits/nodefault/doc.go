@@ -35,6 +35,15 @@
 // Every private value is range-checked before it is compared. Amounts enter
 // only the signed hash, packed 5 per element.
 //
+// Credentials must be in layout v1 (package credential); a layout v2
+// credential is refused with a sentence naming no-default/v2, the default
+// version, which reads v2 (package nodefaultv2).
+//
+// The statement plumbing here (short names and presets, requests,
+// attestation sections, the native Check, Precheck) serves every version:
+// NewStatement takes a Version (circuit, witness builder, layout). The
+// circuit tests run each case on v1 and v2.
+//
 // Cost: see circuits/testdata/constraints.golden (10.6k R1CS constraints at
 // 60 months capacity, of which the EdDSA verification is about 7k).
 package nodefault
