@@ -1,19 +1,11 @@
 package policy_test
 
 import (
-	"errors"
 	"math/big"
-	"sync"
 	"testing"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	tedwards "github.com/consensys/gnark-crypto/ecc/bn254/twistededwards"
-	"github.com/consensys/gnark/constraint"
-	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/r1cs"
-	"github.com/consensys/gnark/logger"
-	"github.com/consensys/gnark/test"
 
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/circuits/policy"
@@ -23,66 +15,15 @@ import (
 	"github.com/tacit-zk/tacit/registry"
 )
 
-var (
-	compileOnce sync.Once
-	compiled    constraint.ConstraintSystem
-	compileErr  error
-)
-
-// solves reports whether a satisfies the circuit (a nil a only compiles). It asks gnark's test
-// engine and the R1CS solver (the two checks test.Assert.CheckCircuit makes
-// without the prover_checks tag) and fails the test if they disagree. The
-// constraint system is compiled once: CheckCircuit compiles twice per call,
-// which for this circuit costs seconds per case under -race. The real
-// Groth16 prover runs in prover/policy_test.go.
-func solves(t *testing.T, a *policy.Circuit) bool {
-	t.Helper()
-	compileOnce.Do(func() {
-		logger.Disable()
-		compiled, compileErr = frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &policy.Circuit{})
-	})
-	if compileErr != nil {
-		t.Fatal(compileErr)
-	}
-	if a == nil {
-		return false
-	}
-	engine := test.IsSolved(&policy.Circuit{}, a, ecc.BN254.ScalarField())
-	w, err := frontend.NewWitness(a, ecc.BN254.ScalarField())
-	if err != nil {
-		t.Fatal(err)
-	}
-	solver := compiled.IsSolved(w)
-	if (engine == nil) != (solver == nil) {
-		t.Fatalf("the test engine (%v) and the R1CS solver (%v) disagree", engine, solver)
-	}
-	return engine == nil
+// harness runs policy's circuit (policytest.Harness).
+var harness = &policytest.Harness[*policy.Circuit]{
+	Blank:  func() *policy.Circuit { return &policy.Circuit{} },
+	Assign: policy.Assign,
 }
 
-// expect checks the native Check (reason "" means satisfied; "-" means
-// Check is bypassed by a tamper) and then the circuit.
 func expect(t *testing.T, p policy.Public, w policy.Witness, tamper func(*policy.Circuit), valid bool, reason policy.Reason) {
 	t.Helper()
-	err := policy.Check(p, w)
-	switch {
-	case reason == "" && err != nil:
-		t.Fatalf("Check: %v", err)
-	case reason != "" && reason != "-":
-		var u *policy.Unsatisfied
-		if !errors.As(err, &u) || u.Reason != reason {
-			t.Fatalf("Check = %v, want %q", err, reason)
-		}
-	}
-	a, err := policy.Assign(p, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tamper != nil {
-		tamper(a)
-	}
-	if got := solves(t, a); got != valid {
-		t.Fatalf("circuit satisfied = %v, want %v", got, valid)
-	}
+	harness.Expect(t, p, w, tamper, valid, reason)
 }
 
 // tampers are policytest.Tampers on policy/v1's witness: the native
@@ -276,7 +217,7 @@ func TestRegisteredAndWithinBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	solves(t, nil) // compiles once
+	compiled := harness.Compiled(t)
 	if n := compiled.GetNbPublicVariables() - 1; n != len(info.Inputs) || n != 28 {
 		t.Fatalf("circuit has %d public inputs, registry describes %d", n, len(info.Inputs))
 	}

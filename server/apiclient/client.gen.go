@@ -237,12 +237,15 @@ func (e NotReadyStatusStatus) Valid() bool {
 // Defines values for PolicyAttestationStatement.
 const (
 	Policyv1 PolicyAttestationStatement = "policy/v1"
+	Policyv2 PolicyAttestationStatement = "policy/v2"
 )
 
 // Valid indicates whether the value is a known member of the PolicyAttestationStatement enum.
 func (e PolicyAttestationStatement) Valid() bool {
 	switch e {
 	case Policyv1:
+		return true
+	case Policyv2:
 		return true
 	default:
 		return false
@@ -562,7 +565,7 @@ type Challenge struct {
 	Nonce  Hex64            `json:"nonce"`
 	Params Challenge_Params `json:"params"`
 
-	// Statement the statement's name, or its id when asked as a policy (policy/v1)
+	// Statement the statement's name, or its id when asked as a policy (policy/v2)
 	Statement string `json:"statement"`
 }
 
@@ -806,7 +809,7 @@ type NotReadyStatusStatus string
 // Policy a policy document (see `tacit policy check` and examples/policy/policy.json); the server checks it strictly
 type Policy = map[string]interface{}
 
-// PolicyAttestation a policy/v1 attestation; it names no issuer, only the issuer-set roots
+// PolicyAttestation a policy attestation (policy/v1 or policy/v2); it names no issuer, only the issuer-set roots
 type PolicyAttestation struct {
 	Policy struct {
 		// Hash 64 lowercase hex characters
@@ -952,7 +955,7 @@ type Severity string
 type StatementChallengeRequest struct {
 	Params StatementChallengeRequest_Params `json:"params"`
 
-	// Statement a statement's name (no-default, no-late90, no-late60, no-late30, policy) or id (no-default/v1, policy/v1)
+	// Statement a statement's name (no-default, no-late90, no-late60, no-late30, policy) or id (no-default/v1, policy/v1, policy/v2)
 	Statement string `json:"statement"`
 }
 
@@ -1138,10 +1141,6 @@ func (t Attestation) AsNoDefaultAttestation() (NoDefaultAttestation, error) {
 // FromNoDefaultAttestation overwrites any union data inside the Attestation as the provided NoDefaultAttestation
 func (t *Attestation) FromNoDefaultAttestation(v NoDefaultAttestation) error {
 	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"statement":"no-default/v1"}`))
 	t.union = b
 	return err
 }
@@ -1149,10 +1148,6 @@ func (t *Attestation) FromNoDefaultAttestation(v NoDefaultAttestation) error {
 // MergeNoDefaultAttestation performs a merge with any union data inside the Attestation, using the provided NoDefaultAttestation
 func (t *Attestation) MergeNoDefaultAttestation(v NoDefaultAttestation) error {
 	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"statement":"no-default/v1"}`))
 	if err != nil {
 		return err
 	}
@@ -1172,10 +1167,6 @@ func (t Attestation) AsPolicyAttestation() (PolicyAttestation, error) {
 // FromPolicyAttestation overwrites any union data inside the Attestation as the provided PolicyAttestation
 func (t *Attestation) FromPolicyAttestation(v PolicyAttestation) error {
 	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"statement":"policy/v1"}`))
 	t.union = b
 	return err
 }
@@ -1183,10 +1174,6 @@ func (t *Attestation) FromPolicyAttestation(v PolicyAttestation) error {
 // MergePolicyAttestation performs a merge with any union data inside the Attestation, using the provided PolicyAttestation
 func (t *Attestation) MergePolicyAttestation(v PolicyAttestation) error {
 	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b, err = runtime.JSONMerge(b, []byte(`{"statement":"policy/v1"}`))
 	if err != nil {
 		return err
 	}
@@ -1213,6 +1200,8 @@ func (t Attestation) ValueByDiscriminator() (interface{}, error) {
 	case "no-default/v1":
 		return t.AsNoDefaultAttestation()
 	case "policy/v1":
+		return t.AsPolicyAttestation()
+	case "policy/v2":
 		return t.AsPolicyAttestation()
 	default:
 		return nil, errors.New("unknown discriminator value: " + discriminator)
