@@ -36,14 +36,14 @@ func TestCircuits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"no-default-v1", "no-default%2Fv1", "no-default%2fv1"} {
+	for _, id := range []string{"no-default-v2", "no-default%2Fv2", "no-default%2fv2"} {
 		r := s.call(bankA, http.MethodGet, "/v1/circuits/"+id, nil)
 		r.expect(t, http.StatusOK, "")
 		if got, _ := json.Marshal(decode[circuit](t, r)); string(got) != string(one) {
 			t.Errorf("/v1/circuits/%s = %s, want %s", id, got, one)
 		}
 	}
-	for _, id := range []string{"no-default", "no-default%2Fv2", "no-default%252Fv1"} {
+	for _, id := range []string{"no-default", "no-default%2Fv9", "no-default%252Fv1"} {
 		s.call(bankA, http.MethodGet, "/v1/circuits/"+id, nil).expect(t, http.StatusNotFound, "not_found")
 	}
 	s.call("", http.MethodGet, "/v1/circuits", nil).expect(t, http.StatusUnauthorized, "unauthenticated")

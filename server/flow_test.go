@@ -98,7 +98,7 @@ func testFlow(t *testing.T, s *service) {
 				continue
 			}
 			want := verificationReply{
-				Valid: true, Statement: "no-default/v1", Params: ch.Params,
+				Valid: true, Statement: "no-default/v2", Params: ch.Params,
 				Pseudonym: pseudonym(t, bankA), Issuer: bank.Public().Hex(),
 			}
 			if v := decode[verificationReply](t, r); v != want {

@@ -186,9 +186,9 @@ func TestMetricsAnswerOperators(t *testing.T) {
 
 			text := s.scrape(t)
 			for series, want := range map[string]string{
-				`tacit_jobs_total{outcome="done",statement="no-default/v1"}`:          "1",
-				`tacit_jobs_total{outcome="failed",statement="no-default/v1"}`:        "1",
-				`tacit_proving_duration_seconds_count{statement="no-default/v1"}`:     "2",
+				`tacit_jobs_total{outcome="done",statement="no-default/v2"}`:          "1",
+				`tacit_jobs_total{outcome="failed",statement="no-default/v2"}`:        "1",
+				`tacit_proving_duration_seconds_count{statement="no-default/v2"}`:     "2",
 				`tacit_verifications_total{kind="lender",result="valid"}`:             "1",
 				`tacit_verifications_total{kind="lender",result="challenge_used"}`:    "1",
 				`tacit_verifications_total{kind="lender",result="wrong_lender"}`:      "1",

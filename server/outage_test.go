@@ -65,7 +65,7 @@ func TestStorageOutage(t *testing.T) {
 				{admin, http.MethodPost, "/v1/issuers", map[string]string{"key": fixture.Issuer("outage-bank").Public().Hex(), "name": "outage"}, false},
 				{admin, http.MethodDelete, "/v1/issuers/" + bank.Public().Hex(), nil, false},
 				{bankA, http.MethodGet, "/v1/circuits", nil, true},
-				{bankA, http.MethodGet, "/v1/circuits/no-default-v1", nil, true},
+				{bankA, http.MethodGet, "/v1/circuits/no-default-v2", nil, true},
 				{bankA, http.MethodGet, "/v1/registries", nil, true},
 			}
 
@@ -165,7 +165,7 @@ func TestRedisRestartKeepsJobs(t *testing.T) {
 	p.Kill()
 	close(release) // the proof finishes while Redis is down
 	waitForLog(t, s, fmt.Sprintf("msg=\"storing how a job ended; retrying\" worker=%s job=%s outcome=done", w.Name, held), 10*time.Second)
-	if strings.Contains(s.logs.String(), fmt.Sprintf("job=%s statement=no-default/v1 attempt=1 outcome=done", held)) {
+	if strings.Contains(s.logs.String(), fmt.Sprintf("job=%s statement=no-default/v2 attempt=1 outcome=done", held)) {
 		t.Fatal("the worker logged outcome=done before the result was stored")
 	}
 	p.Restart()

@@ -20,21 +20,17 @@ const Capacity = credential.MaxMonths
 // no-default/v1's, in the same order; see the package doc for what a
 // verifier must check about each.
 type Circuit struct {
-	// Severity is the lowest status the window must not contain (1..4).
-	Severity frontend.Variable `gnark:",public"`
-	// Window is the number of months in the window (1..Capacity).
-	Window frontend.Variable `gnark:",public"`
-	// AsOf is the month index T; the window is [T-Window, T).
-	AsOf frontend.Variable `gnark:",public"`
-	// AsOfDay is the day number of the first day of AsOf.
-	AsOfDay frontend.Variable `gnark:",public"`
-	// Issuer is the issuer's public key.
-	Issuer eddsa.Point `gnark:",public"`
-	// Lender is the lender's identifier.
-	Lender frontend.Variable `gnark:",public"`
-	// Nonce is the lender's challenge.
-	Nonce frontend.Variable `gnark:",public"`
-	// Pseudonym is H(tacit/pseudonym/v1, Secret, Lender).
+	// The public inputs, each as in no-default/v1 (nodefault.Circuit):
+	// severity S (1..4), window W (1..60), as-of month T and its first day,
+	// the issuer key, the lender, its nonce and the pseudonym
+	// H(tacit/pseudonym/v1, Secret, Lender).
+	Severity  frontend.Variable `gnark:",public"`
+	Window    frontend.Variable `gnark:",public"`
+	AsOf      frontend.Variable `gnark:",public"`
+	AsOfDay   frontend.Variable `gnark:",public"`
+	Issuer    eddsa.Point       `gnark:",public"`
+	Lender    frontend.Variable `gnark:",public"`
+	Nonce     frontend.Variable `gnark:",public"`
 	Pseudonym frontend.Variable `gnark:",public"`
 
 	// Secret is the holder secret.

@@ -191,8 +191,8 @@ func TestGroupsListTheirCommands(t *testing.T) {
 }
 
 func TestStatementNamesEverywhere(t *testing.T) {
-	want := must(t, "circuits", "explain", "no-default/v1")
-	for _, name := range []string{"no-default", "no-default-v1"} {
+	want := must(t, "circuits", "explain", "no-default/v2")
+	for _, name := range []string{"no-default", "no-default-v2"} {
 		if got := must(t, "circuits", "explain", name); got != want {
 			t.Errorf("circuits explain %s:\n%s\nwant\n%s", name, got, want)
 		}

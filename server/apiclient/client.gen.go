@@ -141,12 +141,15 @@ func (e InternalErrorErrorCode) Valid() bool {
 // Defines values for NoDefaultAttestationStatement.
 const (
 	NoDefaultv1 NoDefaultAttestationStatement = "no-default/v1"
+	NoDefaultv2 NoDefaultAttestationStatement = "no-default/v2"
 )
 
 // Valid indicates whether the value is a known member of the NoDefaultAttestationStatement enum.
 func (e NoDefaultAttestationStatement) Valid() bool {
 	switch e {
 	case NoDefaultv1:
+		return true
+	case NoDefaultv2:
 		return true
 	default:
 		return false
@@ -706,7 +709,7 @@ type Lender = string
 // Month a month, YYYY-MM
 type Month = string
 
-// NoDefaultAttestation a no-default/v1 attestation
+// NoDefaultAttestation a no-default/v2 or no-default/v1 attestation (the same members)
 type NoDefaultAttestation struct {
 	Proof  string `json:"proof"`
 	Public struct {
@@ -752,9 +755,9 @@ type NoDefaultChallengeParams struct {
 	Window Window `json:"window"`
 }
 
-// NoDefaultParams a no-default statement's parameters. severity goes only with the
-// statement id no-default/v1; the names no-default, no-late90,
-// no-late60 and no-late30 set it.
+// NoDefaultParams a no-default statement's parameters. severity goes only with a
+// statement id (no-default/v2, no-default/v1); the names no-default,
+// no-late90, no-late60 and no-late30 (no-default/v2) set it.
 type NoDefaultParams struct {
 	// AsOf a month, YYYY-MM
 	AsOf     *Month    `json:"asOf,omitempty"`
@@ -955,7 +958,7 @@ type Severity string
 type StatementChallengeRequest struct {
 	Params StatementChallengeRequest_Params `json:"params"`
 
-	// Statement a statement's name (no-default, no-late90, no-late60, no-late30, policy) or id (no-default/v1, policy/v1, policy/v2)
+	// Statement a statement's name (no-default, no-late90, no-late60, no-late30, policy) or id (no-default/v2, no-default/v1, policy/v2, policy/v1)
 	Statement string `json:"statement"`
 }
 
@@ -1198,6 +1201,8 @@ func (t Attestation) ValueByDiscriminator() (interface{}, error) {
 	}
 	switch discriminator {
 	case "no-default/v1":
+		return t.AsNoDefaultAttestation()
+	case "no-default/v2":
 		return t.AsNoDefaultAttestation()
 	case "policy/v1":
 		return t.AsPolicyAttestation()
