@@ -4,6 +4,7 @@ import (
 	"os"
 
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/circuits/policyv2"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
 	"github.com/tacit-zk/tacit/internal/fixture/ask"
@@ -13,17 +14,22 @@ import (
 	"github.com/tacit-zk/tacit/verifier"
 )
 
-// The policy/v1 workload is the worked example (examples/policy): three
+// The policy workload is the worked example (examples/policy): three
 // credentials from three issuers (two banks out of 40 accredited, a tax
-// bureau out of 3) and four rules, as of 2026-11.
-func init() { workloads[policycircuit.ID] = policyWorkload() }
+// bureau out of 3) and four rules, as of 2026-11, for each version of the
+// policy statement with credentials in the layout it reads. BenchmarkProve
+// runs them side by side (policy/v1, then policy/v2, in one run).
+func init() {
+	workloads[policycircuit.ID] = policyWorkload(policycircuit.ID, credential.LayoutV1)
+	workloads[policyv2.ID] = policyWorkload(policyv2.ID, credential.LayoutV2)
+}
 
-func policyWorkload() workload {
+func policyWorkload(id string, layout int) workload {
 	data, err := os.ReadFile("../examples/policy/policy.json")
 	if err != nil {
 		panic(err)
 	}
-	pol := ask.Policy(data, asOf)
+	pol := ask.Request(id, `{"policy":`+string(data)+`,"asOf":"`+asOf.String()+`"}`, asOf)
 	mainBank, second, tax := fixture.Issuer("bench-main-bank"), fixture.Issuer("bench-second-bank"), fixture.Issuer("bench-tax-bureau")
 	banks := []credential.IssuerKey{mainBank.Public(), second.Public()}
 	for i := 0; i < 38; i++ {
@@ -38,7 +44,7 @@ func policyWorkload() workload {
 		panic(err)
 	}
 	sign := func(issuer *credential.IssuerSecret, kind credential.Kind, h credential.History) *credential.Credential {
-		c, err := credential.Sign(issuer, credential.Terms{Kind: kind, Subject: holder.Subject(),
+		c, err := credential.Sign(issuer, credential.Terms{Layout: layout, Kind: kind, Subject: holder.Subject(),
 			IssuedAt: fixture.Day("2026-10-15"), ExpiresAt: fixture.Day("2027-06-01")}, h)
 		if err != nil {
 			panic(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/circuits/nodefaultv2"
 	"github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/circuits/policyv2"
 	"github.com/tacit-zk/tacit/statement"
 )
 
@@ -28,7 +29,7 @@ const GnarkVersion = "v0.16.1"
 
 // statements is the registry: every statement tacit knows, in a stable
 // order. Adding a statement is one line here.
-var statements = []statement.Statement{nodefault.Statement, nodefaultv2.Statement, policy.Statement}
+var statements = []statement.Statement{nodefault.Statement, nodefaultv2.Statement, policy.Statement, policyv2.Statement}
 
 var mu sync.RWMutex
 

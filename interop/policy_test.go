@@ -38,10 +38,10 @@ const interopPolicy = `{
   ]
 }`
 
-// policyFixture is a real policy/v1 attestation with its request and key,
-// made once (policy/v1's setup and proof take a while) by the tests that
-// need it.
-var policyFixture struct {
+// policyFixture is a real attestation of one policy statement version
+// with its request and key, made once per version (setup and proof take a
+// while) by the tests that need it.
+type policyFixture struct {
 	once sync.Once
 	err  error
 	vk   *keys.Verifying
@@ -49,11 +49,20 @@ var policyFixture struct {
 	req  statement.Request
 }
 
-func policySetUp(t *testing.T) (*keys.Verifying, *verifier.Attestation, statement.Request) {
+// policyVersions are the policy statements whose exports are tested, with
+// the credential layout each reads.
+var policyVersions = []struct {
+	id     string
+	layout int
+}{{"policy/v1", credential.LayoutV1}, {"policy/v2", credential.LayoutV2}}
+
+var policyFixtures = map[string]*policyFixture{"policy/v1": {}, "policy/v2": {}}
+
+func policySetUp(t *testing.T, id string, layout int) (*keys.Verifying, *verifier.Attestation, statement.Request) {
 	t.Helper()
-	f := &policyFixture
+	f := policyFixtures[id]
 	f.once.Do(func() {
-		info, err := circuits.Lookup("policy/v1")
+		info, err := circuits.Lookup(id)
 		if err != nil {
 			f.err = err
 			return
@@ -79,11 +88,11 @@ func policySetUp(t *testing.T) (*keys.Verifying, *verifier.Attestation, statemen
 		if _, f.err = reg.Put("accredited-banks", credential.KindPaymentHistory, []credential.IssuerKey{bank.Public(), fixture.Issuer("policy/other").Public()}); f.err != nil {
 			return
 		}
-		f.req = ask.Policy([]byte(interopPolicy), fixture.Month("2026-11"))
+		f.req = policyRequest(id, interopPolicy)
 		f.att, f.err = prover.New(keyDir).Prove(context.Background(), prover.Task{
 			Request: f.req,
 			Inputs: statement.Inputs{
-				Credentials: []*credential.Credential{fixture.CredentialIn(credential.LayoutV1, bank, holder, fixture.History("2023-11", 36, nil), "2027-06-01")},
+				Credentials: []*credential.Credential{fixture.CredentialIn(layout, bank, holder, fixture.History("2023-11", 36, nil), "2027-06-01")},
 				Holder:      holder,
 			},
 			Trust:  statement.Trust{Registry: reg},
@@ -96,11 +105,23 @@ func policySetUp(t *testing.T) (*keys.Verifying, *verifier.Attestation, statemen
 	return f.vk, f.att, f.req
 }
 
-// TestPolicyPublicInputs: a policy/v1 attestation's 28 public inputs are
+// policyRequest is the request for doc by the policy statement id.
+func policyRequest(id, doc string) statement.Request {
+	return ask.Request(id, `{"policy":`+doc+`,"asOf":"2026-11"}`, fixture.Month("2026-11"))
+}
+
+// TestPolicyPublicInputs: a policy attestation's 28 public inputs are
 // rebuilt from the attestation and the lender's policy document, and they
-// are the proof's; without the document the export is refused.
+// are the proof's; without the document the export is refused. For every
+// version.
 func TestPolicyPublicInputs(t *testing.T) {
-	pvk, patt, req := policySetUp(t)
+	for _, v := range policyVersions {
+		t.Run(v.id, func(t *testing.T) { testPolicyPublicInputs(t, v.id, v.layout) })
+	}
+}
+
+func testPolicyPublicInputs(t *testing.T, id string, layout int) {
+	pvk, patt, req := policySetUp(t, id, layout)
 	if _, err := interop.PublicInputs(patt, nil); !errors.Is(err, verifier.ErrNeedsRequest) {
 		t.Fatalf("without the policy: %v", err)
 	}
@@ -118,7 +139,7 @@ func TestPolicyPublicInputs(t *testing.T) {
 	if err := groth16.Verify(p, pvk.Key, publicWitness(t, in)); err != nil {
 		t.Fatalf("gnark rejects the converted inputs: %v", err)
 	}
-	other := ask.Policy([]byte(strings.Replace(interopPolicy, `"window": 24`, `"window": 12`, 1)), fixture.Month("2026-11"))
+	other := policyRequest(id, strings.Replace(interopPolicy, `"window": 24`, `"window": 12`, 1))
 	if _, err := interop.PublicInputs(patt, other); !errors.Is(err, verifier.ErrWrongPolicy) {
 		t.Fatalf("another policy: %v", err)
 	}
@@ -150,12 +171,19 @@ func TestPolicyPublicInputs(t *testing.T) {
 	}
 }
 
-// TestNodePolicyExports runs a policy/v1 attestation's exports through the
+// TestNodePolicyExports runs a policy attestation's exports through the
 // real tools: the exported contract in an EVM and `snarkjs groth16 verify`,
-// with the attestation and with one answering another challenge.
+// with the attestation and with one answering another challenge. For
+// every version.
 func TestNodePolicyExports(t *testing.T) {
 	node, js := nodeTools(t)
-	pvk, patt, req := policySetUp(t)
+	for _, v := range policyVersions {
+		t.Run(v.id, func(t *testing.T) { testNodePolicyExports(t, node, js, v.id, v.layout) })
+	}
+}
+
+func testNodePolicyExports(t *testing.T, node, js, id string, layout int) {
+	pvk, patt, req := policySetUp(t, id, layout)
 	other := *patt
 	other.Binding.Nonce = strings.Repeat("0d", 32)
 	cases := []struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/circuits/policyv2"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
 	"github.com/tacit-zk/tacit/internal/fixture/ask"
@@ -75,7 +76,7 @@ func issuerRegistry(t testing.TB) *registry.Registry {
 
 func signAs(t testing.TB, issuer *credential.IssuerSecret, kind credential.Kind, h credential.History) *credential.Credential {
 	t.Helper()
-	c, err := credential.Sign(issuer, credential.Terms{Kind: kind, Subject: holder.Subject(),
+	c, err := credential.Sign(issuer, credential.Terms{Layout: credential.LayoutV2, Kind: kind, Subject: holder.Subject(),
 		IssuedAt: fixture.Day("2026-10-15"), ExpiresAt: fixture.Day("2027-06-01")}, h)
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +138,7 @@ func policyAttestation(t *testing.T) *verifier.Attestation {
 }
 
 // TestPolicyRoundTrip is a real Groth16 proof of a 3-credential, 4-rule
-// policy, through the attestation file format.
+// policy (policy/v2, the default), through the attestation file format.
 func TestPolicyRoundTrip(t *testing.T) {
 	att := policyAttestation(t)
 	data, err := att.MarshalIndent()
@@ -160,7 +161,7 @@ func TestPolicyRoundTrip(t *testing.T) {
 	p := mustPolicy(t, policyDoc)
 	lid, _ := verifier.LenderID("bank-a")
 	params, _ := res.Params.(map[string]string)
-	if res.Statement != policycircuit.ID || params["policy"] != p.ID || params["policyHash"] != p.HashHex() || res.AsOf != fixture.Month("2026-11") ||
+	if res.Statement != policyv2.ID || params["policy"] != p.ID || params["policyHash"] != p.HashHex() || res.AsOf != fixture.Month("2026-11") ||
 		len(res.Details["rules"]) != 4 || len(res.Details["credentials"]) != 3 || res.Pseudonym != credential.FieldHex(holder.Pseudonym(lid)) {
 		t.Fatalf("unexpected result %+v", res)
 	}
@@ -189,7 +190,7 @@ func TestPolicyEveryPublicWitnessElementIsBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertEveryInputBound(t, policyAttestation(t), policyExpect(t).Request, policycircuit.ID, pub.Assignment(), 28)
+	assertEveryInputBound(t, policyAttestation(t), policyExpect(t).Request, policyv2.ID, policyv2.PublicAssignment(pub), 28)
 }
 
 func TestPolicyVerifierNamesTheFailedCheck(t *testing.T) {
@@ -297,7 +298,7 @@ func TestPolicyUnsatisfiedRefusesWithAPlainSentence(t *testing.T) {
 		}, "the issuer is not in the slot's issuer set"},
 		"one bank twice": {func(r *prover.Task) { r.Inputs.Credentials[1] = r.Inputs.Credentials[2] }, "another credential comes from the same issuer"},
 		"another holder's credential": {func(r *prover.Task) {
-			c, _ := credential.Sign(secondBank, credential.Terms{Kind: credential.KindPaymentHistory, Subject: fixture.Holder("thief").Subject(),
+			c, _ := credential.Sign(secondBank, credential.Terms{Layout: credential.LayoutV2, Kind: credential.KindPaymentHistory, Subject: fixture.Holder("thief").Subject(),
 				IssuedAt: fixture.Day("2026-10-15"), ExpiresAt: fixture.Day("2027-06-01")}, fixture.History("2024-05", 30, nil))
 			r.Inputs.Credentials[1] = c
 		}, "the holder secret does not match"},

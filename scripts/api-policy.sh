@@ -29,8 +29,7 @@ sign() { # records-name issuer-key kind
   n=$(grep -c '"status"' "$EX/records-$1.json")
   start=$(date -u -d "$ASOF-01 -$n months" +%Y-%m)
   sed "s/\"periodStart\": *\"[0-9-]*\"/\"periodStart\": \"$start\"/" "$EX/records-$1.json" > "$WORK/records-$1.json"
-  # policy/v1 reads layout v1 credentials
-  "$TACIT" credential sign --layout v1 --kind "$3" --key ".tacit-dev/$2" --subject "$SUBJECT" \
+  "$TACIT" credential sign --kind "$3" --key ".tacit-dev/$2" --subject "$SUBJECT" \
     --records "$WORK/records-$1.json" --expires 2027-06-01 --out "$WORK/$1.json"
 }
 sign main-bank issuer.key payment-history

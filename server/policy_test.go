@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/circuits/policyv2"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
 	"github.com/tacit-zk/tacit/keys"
@@ -34,7 +34,7 @@ var (
 			return "", err
 		}
 		policyKeyDir = dir
-		return dir, keys.Setup(dir, io.Discard, policycircuit.ID)
+		return dir, keys.Setup(dir, io.Discard, policyv2.ID)
 	})
 )
 
@@ -58,7 +58,7 @@ func exampleCredential(t testing.TB, name string, kind credential.Kind, by *cred
 		t.Fatal(err)
 	}
 	h.PeriodStart = fixture.Month("2026-11") - credential.Month(len(h.Months))
-	c, err := credential.Sign(by, credential.Terms{Kind: kind, Subject: holder.Subject(), IssuedAt: fixture.Day("2026-11-02"), ExpiresAt: fixture.Day("2027-06-01")}, h)
+	c, err := credential.Sign(by, credential.Terms{Layout: credential.LayoutV2, Kind: kind, Subject: holder.Subject(), IssuedAt: fixture.Day("2026-11-02"), ExpiresAt: fixture.Day("2027-06-01")}, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestPolicyThroughTheService(t *testing.T) {
 				PolicyHash string `json:"policyHash"`
 			} `json:"params"`
 		}
-		if err := json.Unmarshal(r.body, &ch); err != nil || ch.Statement != policycircuit.ID || len(ch.Params.PolicyHash) != 64 {
+		if err := json.Unmarshal(r.body, &ch); err != nil || ch.Statement != policyv2.ID || len(ch.Params.PolicyHash) != 64 {
 			t.Fatalf("policy challenge: %v %s", err, r.body)
 		}
 		return ch.ID
@@ -145,7 +145,7 @@ func TestPolicyThroughTheService(t *testing.T) {
 		Rules     []string `json:"rules"`
 		Issuer    string   `json:"issuer"`
 	}
-	if err := json.Unmarshal(r.body, &res); err != nil || !res.Valid || res.Statement != policycircuit.ID || len(res.Rules) != 4 {
+	if err := json.Unmarshal(r.body, &res); err != nil || !res.Valid || res.Statement != policyv2.ID || len(res.Rules) != 4 {
 		t.Fatalf("verification: %v %s", err, r.body)
 	}
 	for _, k := range []*credential.IssuerSecret{mainBank, secondBank, taxBureau} {
@@ -240,7 +240,7 @@ func TestPolicyJobPayloadHoldsNoRegistry(t *testing.T) {
 		t.Fatalf("payload members %v, want %v", got, want)
 	}
 	var p worker.Payload
-	if err := json.Unmarshal(plain, &p); err != nil || p.Statement != policycircuit.ID || len(p.Credentials) != 3 {
+	if err := json.Unmarshal(plain, &p); err != nil || p.Statement != policyv2.ID || len(p.Credentials) != 3 {
 		t.Fatalf("payload: %+v, %v", p, err)
 	}
 	indented, err := reg.MarshalIndent()

@@ -131,8 +131,8 @@ func (p Public) Assignment() *Circuit {
 	return c
 }
 
-// amountSlot is the slot every amount rule reads (0 if there is none).
-func (p Public) amountSlot() int {
+// AmountSlot is the slot every amount rule reads (0 if there is none).
+func (p Public) AmountSlot() int {
 	for _, r := range p.Rules {
 		if r.Kind.ReadsAmounts() {
 			return r.Slot
@@ -281,12 +281,26 @@ func Assign(p Public, w Witness) (*Circuit, error) {
 	}
 	a := p.Assignment()
 	a.Secret = w.Holder.Element()
-	a.AmountSlot = p.amountSlot()
+	a.AmountSlot = p.AmountSlot()
+	err := w.Fill(p, func(k int, c *credential.Credential, proof registry.Proof) error {
+		return assignCredential(&a.Credentials[k], c, proof)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Fill calls fill for every slot with the credential and membership proof
+// the witness puts there. An unused slot gets a copy of the first used
+// slot's: the circuit ignores it, but every value must still be well
+// formed for the solver.
+func (w Witness) Fill(p Public, fill func(k int, c *credential.Credential, proof registry.Proof) error) error {
 	first := -1
 	for k, s := range p.Slots {
 		if s.Used() {
 			if w.Credentials[k] == nil {
-				return nil, fmt.Errorf("policy: no credential for slot %d", k)
+				return fmt.Errorf("policy: no credential for slot %d", k)
 			}
 			if first < 0 {
 				first = k
@@ -298,11 +312,21 @@ func Assign(p Public, w Witness) (*Circuit, error) {
 		if !s.Used() {
 			src = first
 		}
-		if err := assignCredential(&a.Credentials[k], w.Credentials[src], w.Membership[src]); err != nil {
-			return nil, err
+		if err := fill(k, w.Credentials[src], w.Membership[src]); err != nil {
+			return err
 		}
 	}
-	return a, nil
+	return nil
+}
+
+// SignatureOf returns a credential's signature as R and the big-endian
+// bytes of S, for a witness.
+func SignatureOf(c *credential.Credential) (r [2]fr.Element, s []byte, err error) {
+	var sig edwards.Signature
+	if _, err := sig.SetBytes(c.Signature[:]); err != nil {
+		return r, nil, fmt.Errorf("policy: malformed signature: %w", err)
+	}
+	return [2]fr.Element{sig.R.X, sig.R.Y}, sig.S[:], nil
 }
 
 func assignCredential(dst *Credential, c *credential.Credential, proof registry.Proof) error {
@@ -317,12 +341,12 @@ func assignCredential(dst *Credential, c *credential.Credential, proof registry.
 	}
 	x, y := c.Issuer.Point()
 	dst.Issuer.X, dst.Issuer.Y = x, y
-	var sig edwards.Signature
-	if _, err := sig.SetBytes(c.Signature[:]); err != nil {
-		return fmt.Errorf("policy: malformed signature: %w", err)
+	r, sig, err := SignatureOf(c)
+	if err != nil {
+		return err
 	}
-	dst.Signature.R.X, dst.Signature.R.Y = sig.R.X, sig.R.Y
-	dst.Signature.S = sig.S[:]
+	dst.Signature.R.X, dst.Signature.R.Y = r[0], r[1]
+	dst.Signature.S = sig
 	dst.Index = proof.Index
 	for d := range proof.Siblings {
 		dst.Path[d] = proof.Siblings[d]

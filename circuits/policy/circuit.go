@@ -188,24 +188,9 @@ func (c *Circuit) Define(api frontend.API) error {
 // could not pass are gated by the slot's used flag.
 func (c *Circuit) slot(api frontend.API, curve *eddsav1.Curve, k int, subject frontend.Variable) (slotValues, error) {
 	s, cr := c.Slots[k], c.Credentials[k]
-	// Kind is 0, 1 or 2: k^3 = 3k^2 - 2k. used = k(3-k)/2 is 0 for 0 and 1 for 1 or 2.
-	kk := api.Mul(s.Kind, s.Kind)
-	api.AssertIsEqual(api.Mul(kk, s.Kind), api.Sub(api.Mul(kk, 3), api.Mul(s.Kind, 2)))
-	used := api.Mul(api.Sub(api.Mul(s.Kind, 3), kk), inverseOf2)
-	api.AssertIsEqual(api.Mul(api.Sub(1, used), s.Root), 0) // an unused slot's root is 0
-
-	gadget.AssertBits(api, cr.PeriodStart, credential.MonthBits)
-	gadget.AssertBits(api, api.Sub(cr.Months, 1), credential.MonthsBits)        // 1 <= n
-	gadget.AssertBits(api, api.Sub(Capacity, cr.Months), credential.MonthsBits) // n <= 60
-	gadget.AssertBits(api, cr.IssuedAt, credential.DayBits)
-	gadget.AssertBits(api, cr.ExpiresAt, credential.DayBits)
-	v := slotValues{used: used, start: cr.PeriodStart, months: cr.Months}
-	bits := gadget.AssertBits(api, cr.Statuses, credential.StatusBits*Capacity)
-	for i := range v.tally {
-		b0, b1, b2 := bits[3*i], bits[3*i+1], bits[3*i+2]
-		low := api.Mul(api.Add(1, api.Mul(b0, 63)), api.Add(1, api.Mul(b1, 4095))) // 64^(b0+2b1)
-		v.tally[i] = api.Add(low, api.Mul(b2, api.Sub(1<<24, low)))                // 64^4 when b2 = 1
-	}
+	used := UsedSlot(api, s)
+	AssertHeader(api, cr.PeriodStart, cr.Months, cr.IssuedAt, cr.ExpiresAt)
+	v := slotValues{used: used, start: cr.PeriodStart, months: cr.Months, tally: Tallies(api, cr.Statuses)}
 
 	// The issuer key is private now: it must be on the curve and not of
 	// small order (a small-order key lets anyone "sign"). R must be on the
@@ -238,7 +223,7 @@ func (c *Circuit) slot(api frontend.API, curve *eddsav1.Curve, k int, subject fr
 	if v.leaf, err = gadget.Hash(api, registry.TagLeaf, cr.Issuer.X, cr.Issuer.Y); err != nil {
 		return v, err
 	}
-	root, err := merkleRoot(api, v.leaf, cr.Index, cr.Path)
+	root, err := MerkleRoot(api, v.leaf, cr.Index, cr.Path)
 	if err != nil {
 		return v, err
 	}
@@ -249,8 +234,43 @@ func (c *Circuit) slot(api frontend.API, curve *eddsav1.Curve, k int, subject fr
 	return v, nil
 }
 
-// merkleRoot recomputes registry.Proof.Root in circuit.
-func merkleRoot(api frontend.API, leaf, index frontend.Variable, path [registry.Depth]frontend.Variable) (frontend.Variable, error) {
+// UsedSlot checks a slot's kind (0, 1 or 2) and that an unused slot's root
+// is 0, and returns the slot's used flag.
+func UsedSlot(api frontend.API, s Slot) frontend.Variable {
+	// Kind is 0, 1 or 2: k^3 = 3k^2 - 2k. used = k(3-k)/2 is 0 for 0 and 1 for 1 or 2.
+	kk := api.Mul(s.Kind, s.Kind)
+	api.AssertIsEqual(api.Mul(kk, s.Kind), api.Sub(api.Mul(kk, 3), api.Mul(s.Kind, 2)))
+	used := api.Mul(api.Sub(api.Mul(s.Kind, 3), kk), inverseOf2)
+	api.AssertIsEqual(api.Mul(api.Sub(1, used), s.Root), 0) // an unused slot's root is 0
+	return used
+}
+
+// AssertHeader range-checks a credential's header fields.
+func AssertHeader(api frontend.API, periodStart, months, issuedAt, expiresAt frontend.Variable) {
+	gadget.AssertBits(api, periodStart, credential.MonthBits)
+	gadget.AssertBits(api, api.Sub(months, 1), credential.MonthsBits)        // 1 <= n
+	gadget.AssertBits(api, api.Sub(Capacity, months), credential.MonthsBits) // n <= 60
+	gadget.AssertBits(api, issuedAt, credential.DayBits)
+	gadget.AssertBits(api, expiresAt, credential.DayBits)
+}
+
+// Tallies decomposes a packed statuses element (which makes the packing
+// injective) and returns 64^min(status_i, 4) for each month: a masked sum
+// of these counts the months at each status (4 and above share the last
+// count).
+func Tallies(api frontend.API, statuses frontend.Variable) [Capacity]frontend.Variable {
+	var tally [Capacity]frontend.Variable
+	bits := gadget.AssertBits(api, statuses, credential.StatusBits*Capacity)
+	for i := range tally {
+		b0, b1, b2 := bits[3*i], bits[3*i+1], bits[3*i+2]
+		low := api.Mul(api.Add(1, api.Mul(b0, 63)), api.Add(1, api.Mul(b1, 4095))) // 64^(b0+2b1)
+		tally[i] = api.Add(low, api.Mul(b2, api.Sub(1<<24, low)))                  // 64^4 when b2 = 1
+	}
+	return tally
+}
+
+// MerkleRoot recomputes registry.Proof.Root in circuit.
+func MerkleRoot(api frontend.API, leaf, index frontend.Variable, path [registry.Depth]frontend.Variable) (frontend.Variable, error) {
 	bits := gadget.AssertBits(api, index, registry.Depth)
 	cur := leaf
 	for d, sib := range path {
@@ -268,10 +288,10 @@ func merkleRoot(api frontend.API, leaf, index frontend.Variable, path [registry.
 // 48-bit values. The decomposition is what makes the packing injective: a
 // prover cannot move value between months of a signed element.
 func (c *Circuit) amounts(api frontend.API) [Capacity]frontend.Variable {
-	sel := slotSelector(api, c.AmountSlot)
+	sel := SlotSelector(api, c.AmountSlot)
 	var out [Capacity]frontend.Variable
 	for e := 0; e < credential.AmountElements; e++ {
-		packed := mux(api, sel, c.Credentials[0].Amounts[e], c.Credentials[1].Amounts[e], c.Credentials[2].Amounts[e])
+		packed := Mux(api, sel, c.Credentials[0].Amounts[e], c.Credentials[1].Amounts[e], c.Credentials[2].Amounts[e])
 		bits := gadget.AssertBits(api, packed, credential.AmountsPerElement*credential.AmountBits)
 		for k := 0; k < credential.AmountsPerElement; k++ {
 			out[e*credential.AmountsPerElement+k] = api.FromBinary(bits[k*credential.AmountBits : (k+1)*credential.AmountBits]...)
@@ -285,7 +305,7 @@ func (c *Circuit) amounts(api frontend.API) [Capacity]frontend.Variable {
 // checks once for all rules.
 func (c *Circuit) rule(api frontend.API, j int, slots *[Slots]slotValues, amounts *[Capacity]frontend.Variable, minimum *[Capacity]frontend.Variable) {
 	r := c.Rules[j]
-	is := oneHot(api, r.Kind, int(numRuleKinds))
+	is := OneHot(api, r.Kind, int(numRuleKinds))
 	none := is[RuleNone]
 	on := api.Sub(1, none)
 	// A disabled rule is all zeros, so its public inputs are canonical.
@@ -295,11 +315,11 @@ func (c *Circuit) rule(api frontend.API, j int, slots *[Slots]slotValues, amount
 	gadget.AssertBits(api, r.Threshold, ThresholdBits)
 
 	// The slot is 0, 1 or 2 and in use.
-	sel := slotSelector(api, r.Slot)
-	used := mux(api, sel, slots[0].used, slots[1].used, slots[2].used)
+	sel := SlotSelector(api, r.Slot)
+	used := Mux(api, sel, slots[0].used, slots[1].used, slots[2].used)
 	api.AssertIsEqual(api.Mul(on, api.Sub(1, used)), 0)
-	start := mux(api, sel, slots[0].start, slots[1].start, slots[2].start)
-	months := mux(api, sel, slots[0].months, slots[1].months, slots[2].months)
+	start := Mux(api, sel, slots[0].start, slots[1].start, slots[2].start)
+	months := Mux(api, sel, slots[0].months, slots[1].months, slots[2].months)
 
 	// The window [lo, hi) in the credential's record indices: hi = T - start
 	// must be at most n, lo = hi - W at least 0, and W at least 1. (The mask
@@ -310,12 +330,12 @@ func (c *Circuit) rule(api frontend.API, j int, slots *[Slots]slotValues, amount
 	gadget.AssertBits(api, api.Mul(on, api.Sub(months, hi)), credential.MonthsBits)
 	gadget.AssertBits(api, api.Mul(on, lo), credential.MonthsBits)
 	gadget.AssertBits(api, api.Mul(on, api.Sub(r.Window, 1)), credential.MonthsBits)
-	mask := windowMask(api, lo, r.Window)
+	mask := WindowMask(api, lo, r.Window)
 
 	// One masked sum gives the five status counts and the amount sum.
 	var acc frontend.Variable = 0
 	for i := 0; i < Capacity; i++ {
-		t := mux(api, sel, slots[0].tally[i], slots[1].tally[i], slots[2].tally[i])
+		t := Mux(api, sel, slots[0].tally[i], slots[1].tally[i], slots[2].tally[i])
 		acc = api.Add(acc, api.Mul(mask[i], api.Add(t, api.Mul(amounts[i], new(big.Int).Lsh(big.NewInt(1), tallyShift)))))
 	}
 	counts, sum := splitTally(api, acc)
@@ -356,7 +376,7 @@ func (c *Circuit) rule(api frontend.API, j int, slots *[Slots]slotValues, amount
 	}
 }
 
-// windowMask returns Capacity booleans that are 1 exactly on [lo, lo+w),
+// WindowMask returns Capacity booleans that are 1 exactly on [lo, lo+w),
 // for 0 <= lo and lo+w <= Capacity (the caller checks both when w > 0;
 // w = 0 gives all zeros). A hint proposes the mask; the constraints pin it:
 // w booleans whose indices sum to those of the run and whose squares sum
@@ -366,17 +386,17 @@ func (c *Circuit) rule(api frontend.API, j int, slots *[Slots]slotValues, amount
 // sums force sum(y) = 0 and sum(y^2) + 2 sum(k y_k) = 0, and both terms are
 // non-negative with equality only for y = 0). Everything stays below 2^17,
 // so the field equations are integer equations.
-func windowMask(api frontend.API, lo, w frontend.Variable) []frontend.Variable {
+func WindowMask(api frontend.API, lo, w frontend.Variable) []frontend.Variable {
 	mask, err := api.Compiler().NewHint(maskHint, Capacity, lo, w)
 	if err != nil {
 		panic(err) // only for a wrong number of inputs
 	}
-	assertWindow(api, mask, lo, w)
+	AssertWindow(api, mask, lo, w)
 	return mask
 }
 
-// assertWindow constrains mask to be 1 exactly on [lo, lo+w) (see windowMask).
-func assertWindow(api frontend.API, mask []frontend.Variable, lo, w frontend.Variable) {
+// AssertWindow constrains mask to be 1 exactly on [lo, lo+w) (see WindowMask).
+func AssertWindow(api frontend.API, mask []frontend.Variable, lo, w frontend.Variable) {
 	var n, s1, s2 frontend.Variable = 0, 0, 0
 	for i, m := range mask {
 		api.AssertIsBoolean(m)
@@ -421,20 +441,20 @@ func assertTally(api frontend.API, acc frontend.Variable, parts []frontend.Varia
 	return counts, sum
 }
 
-// slotSelector constrains v to 0, 1 or 2 and returns its two bits.
-func slotSelector(api frontend.API, v frontend.Variable) [2]frontend.Variable {
+// SlotSelector constrains v to 0, 1 or 2 and returns its two bits.
+func SlotSelector(api frontend.API, v frontend.Variable) [2]frontend.Variable {
 	b := gadget.AssertBits(api, v, 2)
 	api.AssertIsEqual(api.Mul(b[0], b[1]), 0)
 	return [2]frontend.Variable{b[0], b[1]}
 }
 
-// mux returns v[sel] for a selector from slotSelector.
-func mux(api frontend.API, sel [2]frontend.Variable, v0, v1, v2 frontend.Variable) frontend.Variable {
+// Mux returns v[sel] for a selector from slotSelector.
+func Mux(api frontend.API, sel [2]frontend.Variable, v0, v1, v2 frontend.Variable) frontend.Variable {
 	return api.Add(v0, api.Mul(sel[0], api.Sub(v1, v0)), api.Mul(sel[1], api.Sub(v2, v0)))
 }
 
-// oneHot returns is[i] = (v == i) for i < n and constrains v to [0, n).
-func oneHot(api frontend.API, v frontend.Variable, n int) []frontend.Variable {
+// OneHot returns is[i] = (v == i) for i < n and constrains v to [0, n).
+func OneHot(api frontend.API, v frontend.Variable, n int) []frontend.Variable {
 	is := make([]frontend.Variable, n)
 	var total frontend.Variable = 0
 	for i := range is {

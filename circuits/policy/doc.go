@@ -75,7 +75,7 @@
 //
 // How the window is selected: a hint proposes 60 booleans; the constraints
 // require that they be w of them whose indices have the run [lo, lo+w)'s
-// sum and sum of squares, which only that run has (see windowMask). One
+// sum and sum of squares, which only that run has (see WindowMask). One
 // masked sum then yields, per rule, the number of months at each status and
 // the sum of the amounts (splitTally).
 //

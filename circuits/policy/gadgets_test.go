@@ -19,7 +19,7 @@ type windowCircuit struct {
 }
 
 func (c *windowCircuit) Define(api frontend.API) error {
-	assertWindow(api, c.Mask[:], c.Lo, c.W)
+	AssertWindow(api, c.Mask[:], c.Lo, c.W)
 	return nil
 }
 

@@ -23,6 +23,8 @@ const (
 	RuleMinimum          = policydoc.RuleMinimum
 	RuleHistory          = policydoc.RuleHistory
 	numRuleKinds         = policydoc.NumRuleKinds
+	// NumRuleKinds is the number of rule kinds, RuleNone included.
+	NumRuleKinds = policydoc.NumRuleKinds
 )
 
 // ParseRuleKind parses a predicate name (not "none").

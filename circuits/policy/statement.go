@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -17,20 +18,59 @@ import (
 )
 
 // Statement is policy/v1 as the statement kit sees it.
-var Statement statement.Statement = kit{}
+var Statement statement.Statement = NewStatement(Spec{
+	ID:      ID,
+	Circuit: func() frontend.Circuit { return &Circuit{} },
+	Assign:  func(p Public, w Witness) (frontend.Circuit, error) { return Assign(p, w) },
+	Public:  func(p Public) frontend.Circuit { return p.Assignment() },
+	Layout: func(c *credential.Credential) error {
+		return credential.RequireLayout(c, credential.LayoutV1, ID, "policy/v2")
+	},
+})
 
-type kit struct{}
+// Spec is what distinguishes one version of the policy statement from
+// another: its id and names, its circuit, and how the circuit is assigned.
+// Every version shares the policy language, the public inputs (Public),
+// the native check (Check), the attestation's policy section and the
+// request plumbing below.
+type Spec struct {
+	ID    string
+	Names []string
+	// Circuit returns a blank circuit to compile.
+	Circuit func() frontend.Circuit
+	// Assign builds a full witness; it does not check the statement.
+	Assign func(Public, Witness) (frontend.Circuit, error)
+	// Public builds the public part of a witness.
+	Public func(Public) frontend.Circuit
+	// Layout, if set, checks that a credential is of the layout the
+	// circuit reads (nil: any layout Verify accepts).
+	Layout func(*credential.Credential) error
+}
 
-func (kit) ID() string      { return ID }
-func (kit) Names() []string { return []string{"policy"} }
+// NewStatement returns the policy statement of spec. Every version made
+// here answers the others' requests (Request.For). Call it during package
+// initialization only.
+func NewStatement(spec Spec) statement.Statement {
+	k := &kit{spec}
+	versions = append(versions, k)
+	return k
+}
 
-func (kit) Description() string {
+// versions are the policy statements made by NewStatement.
+var versions []*kit
+
+type kit struct{ spec Spec }
+
+func (k *kit) ID() string      { return k.spec.ID }
+func (k *kit) Names() []string { return k.spec.Names }
+
+func (*kit) Description() string {
 	return fmt.Sprintf("a lender's policy: up to %d credentials bound to one holder, each signed by a member of an accredited-issuer set, "+
 		"and up to %d rules over the months before T (no month at or above a status, on-time share, sum, average or minimum amount, history length)", Slots, Rules)
 }
 
-// Inputs lists policy/v1's public inputs in circuit order.
-func (kit) Inputs() []statement.Input {
+// Inputs lists the policy statement's public inputs in circuit order.
+func (*kit) Inputs() []statement.Input {
 	in := []statement.Input{
 		{Name: "policy", Check: "the policy hash; recomputed by the verifier from its own policy document"},
 		{Name: "asOf", Check: "the month T; the month the verifier asked for, neither stale nor in the future"},
@@ -57,10 +97,10 @@ func (kit) Inputs() []statement.Input {
 	return in
 }
 
-func (kit) Circuit() frontend.Circuit { return &Circuit{} }
+func (k *kit) Circuit() frontend.Circuit { return k.spec.Circuit() }
 
 // Layout: the binding in "public", and the policy section beside it.
-func (kit) Layout() statement.Layout {
+func (*kit) Layout() statement.Layout {
 	return statement.Layout{Public: []string{"asOf", "lender", "nonce", "pseudonym"}, Extra: "policy"}
 }
 
@@ -76,7 +116,7 @@ type Section struct {
 // Members implements statement.Section.
 func (s Section) Members() map[string]any { return map[string]any{"policy": s} }
 
-func (kit) DecodeSection(m statement.Members) (statement.Section, error) {
+func (*kit) DecodeSection(m statement.Members) (statement.Section, error) {
 	var s Section
 	if err := m.Decode("policy", &s); err != nil {
 		return nil, err
@@ -115,10 +155,11 @@ type Params struct {
 type Request struct {
 	Policy *policydoc.Policy
 	Month  credential.Month
+	kit    *kit
 }
 
-func (kit) DecodeRequest(name string, params []byte, now credential.Month) (statement.Request, error) {
-	if name != ID && name != "policy" {
+func (k *kit) DecodeRequest(name string, params []byte, now credential.Month) (statement.Request, error) {
+	if name != k.spec.ID && !slices.Contains(k.spec.Names, name) {
 		return nil, fmt.Errorf("%w %q", statement.ErrUnknown, name)
 	}
 	var p Params
@@ -135,7 +176,7 @@ func (kit) DecodeRequest(name string, params []byte, now credential.Month) (stat
 	if p.PolicyHash != "" && p.PolicyHash != doc.HashHex() {
 		return nil, statement.ParamError("policyHash", "is not the policy's hash")
 	}
-	r := Request{Policy: doc, Month: now}
+	r := Request{Policy: doc, Month: now, kit: k}
 	if p.AsOf != "" {
 		if r.Month, err = credential.ParseMonth(p.AsOf); err != nil {
 			return nil, statement.ParamError("asOf", "must be a month YYYY-MM")
@@ -146,13 +187,13 @@ func (kit) DecodeRequest(name string, params []byte, now credential.Month) (stat
 
 // Claim implements statement.Statement: a policy attestation's public
 // inputs hold the policy's rules, which only its document gives.
-func (kit) Claim(statement.Section, credential.Month) (statement.Request, error) {
-	return nil, fmt.Errorf("%w: send the policy document a %s attestation answers", statement.ErrNeedsRequest, ID)
+func (k *kit) Claim(statement.Section, credential.Month) (statement.Request, error) {
+	return nil, fmt.Errorf("%w: send the policy document a %s attestation answers", statement.ErrNeedsRequest, k.spec.ID)
 }
 
-func (Request) Statement() statement.Statement { return Statement }
-func (r Request) AsOf() credential.Month       { return r.Month }
-func (r Request) Credentials() int             { return len(r.Policy.Credentials) }
+func (r Request) Statement() statement.Statement { return r.kit }
+func (r Request) AsOf() credential.Month         { return r.Month }
+func (r Request) Credentials() int               { return len(r.Policy.Credentials) }
 
 func (r Request) Sentence() string {
 	return fmt.Sprintf("policy %q as of %s", r.Policy.ID, r.Month)
@@ -177,15 +218,6 @@ func (r Request) public(roots []fr.Element, b statement.Values) (Public, error) 
 	return PublicOf(r.Policy, roots, b.AsOf, b.Lender, b.Nonce, b.Pseudonym)
 }
 
-// layout refuses credential i unless it is in layout v1, the layout the
-// policy/v1 circuit reads, with a sentence that says what to do.
-func layout(i int, c *credential.Credential) error {
-	if err := credential.RequireLayout(c, credential.LayoutV1, ID, ""); err != nil {
-		return &statement.Unsatisfied{Message: err.Error(), Input: i, Code: statement.CodeCredentialLayout}
-	}
-	return nil
-}
-
 // Assign implements statement.Request: it matches the credentials to the
 // policy's slots, checks the policy natively, then builds the witness.
 func (r Request) Assign(b statement.Values, in statement.Inputs, t statement.Trust) (statement.Section, frontend.Circuit, error) {
@@ -195,13 +227,8 @@ func (r Request) Assign(b statement.Values, in statement.Inputs, t statement.Tru
 	if len(in.Credentials) != len(r.Policy.Credentials) {
 		return nil, nil, fmt.Errorf("policy: policy %q asks for %d credentials, got %d", r.Policy.ID, len(r.Policy.Credentials), len(in.Credentials))
 	}
-	for i, c := range in.Credentials {
-		if c == nil {
-			return nil, nil, fmt.Errorf("policy: credential %d is missing", i)
-		}
-		if err := layout(i, c); err != nil {
-			return nil, nil, err
-		}
+	if err := r.checkCredentials(in); err != nil {
+		return nil, nil, err
 	}
 	sets := make([]*registry.Set, len(r.Policy.Credentials))
 	roots := make([]fr.Element, len(sets))
@@ -217,7 +244,7 @@ func (r Request) Assign(b statement.Values, in statement.Inputs, t statement.Tru
 	if err != nil {
 		return nil, nil, err
 	}
-	assignment, err := Assign(pub, w)
+	assignment, err := r.kit.spec.Assign(pub, w)
 	if err != nil {
 		return nil, nil, r.unsatisfied(-1, "", "")
 	}
@@ -226,6 +253,38 @@ func (r Request) Assign(b statement.Values, in statement.Inputs, t statement.Tru
 		sec.Roots = append(sec.Roots, credential.FieldHex(root))
 	}
 	return sec, assignment, nil
+}
+
+// checkCredentials refuses a missing credential and one of a layout the
+// circuit does not read.
+func (r Request) checkCredentials(in statement.Inputs) error {
+	for i, c := range in.Credentials {
+		if c == nil {
+			return fmt.Errorf("policy: credential %d is missing", i)
+		}
+		if r.kit.spec.Layout == nil {
+			continue
+		}
+		if err := r.kit.spec.Layout(c); err != nil {
+			return &statement.Unsatisfied{Message: err.Error(), Where: fmt.Sprintf("credential %d", i+1), Input: i, Code: statement.CodeCredentialLayout}
+		}
+	}
+	return nil
+}
+
+// For implements statement.Versioned: every version of the policy
+// statement proves the same policy language over the same public inputs,
+// so a lender's policy is answered by an attestation of any of them. A
+// policy/v1 attestation keeps its meaning after policy/v2 became the
+// default.
+func (r Request) For(id string) (statement.Request, bool) {
+	for _, k := range versions {
+		if k.spec.ID == id {
+			r.kit = k
+			return r, true
+		}
+	}
+	return nil, false
 }
 
 // Refusal implements statement.Refuser.
@@ -268,13 +327,10 @@ func (r Request) Precheck(b statement.Values, in statement.Inputs, t statement.T
 	if len(in.Credentials) != n {
 		return fmt.Errorf("policy: policy %q asks for %d credentials, got %d", r.Policy.ID, n, len(in.Credentials))
 	}
-	for i, c := range in.Credentials {
-		if c == nil {
-			return fmt.Errorf("policy: credential %d is missing", i)
-		}
-		if err := layout(i, c); err != nil {
-			return err
-		}
+	if err := r.checkCredentials(in); err != nil {
+		return err
+	}
+	for _, c := range in.Credentials {
 		if c.Verify() != nil {
 			return nil // left to Assign: a forged credential learns nothing of t
 		}
@@ -443,7 +499,7 @@ func permutations(n int) [][]int {
 func (r Request) Expect(sec statement.Section, t statement.Trust, _ statement.Match) error {
 	s, ok := sec.(Section)
 	if !ok {
-		return fmt.Errorf("%w: not a %s section", statement.ErrOtherStatement, ID)
+		return fmt.Errorf("%w: not a %s section", statement.ErrOtherStatement, r.kit.spec.ID)
 	}
 	if err := r.Check(t); err != nil {
 		return err
@@ -489,7 +545,7 @@ func (r Request) roots(s Section, reg *registry.Registry) ([]fr.Element, error) 
 func (r Request) Public(sec statement.Section, b statement.Values) (frontend.Circuit, error) {
 	s, ok := sec.(Section)
 	if !ok {
-		return nil, fmt.Errorf("%w: not a %s section", statement.ErrOtherStatement, ID)
+		return nil, fmt.Errorf("%w: not a %s section", statement.ErrOtherStatement, r.kit.spec.ID)
 	}
 	if s.Hash != r.Policy.HashHex() {
 		return nil, fmt.Errorf("%w: it answers another policy", statement.ErrWrongPolicy)
@@ -502,7 +558,7 @@ func (r Request) Public(sec statement.Section, b statement.Values) (frontend.Cir
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", statement.ErrMalformed, err)
 	}
-	return pub.Assignment(), nil
+	return r.kit.spec.Public(pub), nil
 }
 
 // Summary implements statement.Request.

@@ -69,7 +69,7 @@ func attestationExport(e *env, args []string) error {
 	attPath := fs.String("attestation", "", "attestation file (- for standard input)")
 	keyDir := fs.String("keys", "", "key directory: the attestation's verifying key must be its (required for snarkjs)")
 	out := fs.String("out", "", "snarkjs: directory to write the three files into")
-	policyPath := fs.String("policy", "", "for a policy/v1 attestation: the lender's policy (policy.json) it answers, whose rules are public inputs")
+	policyPath := fs.String("policy", "", "for a policy attestation: the lender's policy (policy.json) it answers, whose rules are public inputs")
 	if err := parse(fs, args, "format", "attestation"); err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func attestationExport(e *env, args []string) error {
 	}
 	var req statement.Request // nil: rebuilt from the attestation
 	if *policyPath != "" {
-		if req, _, _, err = policyRequest(*policyPath, "", att.Binding.AsOf); err != nil {
+		if req, _, _, err = policyRequest(att.Statement, *policyPath, "", att.Binding.AsOf); err != nil {
 			return err
 		}
 	}

@@ -204,8 +204,10 @@ func registryShow(e *env, args []string) error {
 
 // policyRequest reads a lender's policy and the issuer registry (if
 // registryPath is set, which must hold every set the policy names) and
-// makes the request for a policy/v1 proof as of asOf (YYYY-MM).
-func policyRequest(policyPath, registryPath, asOf string) (statement.Request, *policydoc.Policy, *registry.Registry, error) {
+// makes the request for a proof as of asOf (YYYY-MM) by the policy
+// statement name names ("policy", the default version, or an id such as
+// policy/v1).
+func policyRequest(name, policyPath, registryPath, asOf string) (statement.Request, *policydoc.Policy, *registry.Registry, error) {
 	doc, reg, err := loadPolicy(policyPath, registryPath)
 	if err != nil {
 		return nil, nil, nil, err
@@ -221,7 +223,7 @@ func policyRequest(policyPath, registryPath, asOf string) (statement.Request, *p
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: %w", policyPath, err)
 	}
-	req, err := decodeRequest("policy", params)
+	req, err := decodeRequest(name, params)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: %w", policyPath, err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/consensys/gnark/logger"
 
-	policycircuit "github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/circuits/policyv2"
 	"github.com/tacit-zk/tacit/keys"
 )
 
@@ -114,11 +114,11 @@ func mustRead(t *testing.T, path string) string {
 	return string(data)
 }
 
-// policyKeys writes development keys for policy/v1 alone (the flow below
+// policyKeys writes development keys for policy/v2 (the default) alone (the flow below
 // needs no other circuit, and a setup costs seconds under -race).
 func policyKeys(t *testing.T, dir string) {
 	t.Helper()
-	if err := keys.Setup(dir, io.Discard, policycircuit.ID); err != nil {
+	if err := keys.Setup(dir, io.Discard, policyv2.ID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -131,7 +131,7 @@ func TestPolicyProveVerifyFlow(t *testing.T) {
 	reg, issuers := registryWith(t, dir, 3)
 	subject := must(t, "holder", "keygen", "--out", p("holder.key"))
 	sign := func(issuer, kind, records, out string) {
-		must(t, "credential", "sign", "--layout", "v1", "--key", p(issuer+".key"), "--kind", kind, "--subject", subject, "--records", records,
+		must(t, "credential", "sign", "--key", p(issuer+".key"), "--kind", kind, "--subject", subject, "--records", records,
 			"--expires", "2027-06-01", "--issued", "2026-11-02", "--out", p(out))
 	}
 	// records() writes histories from 2023-11 (36 months to 2026-10), amounts 50,000 and up.
@@ -151,12 +151,12 @@ func TestPolicyProveVerifyFlow(t *testing.T) {
 		}
 		return tacit(t, args...)
 	}
-	if code, out, errOut := prove("att.json", "revenue.json.cred", "second.json.cred", "main.json.cred"); code != 0 || !strings.Contains(out, "wrote "+p("att.json")+": policy/v1") {
+	if code, out, errOut := prove("att.json", "revenue.json.cred", "second.json.cred", "main.json.cred"); code != 0 || !strings.Contains(out, "wrote "+p("att.json")+": policy/v2") {
 		t.Fatalf("prove: exit %d, %q %q", code, out, errOut)
 	}
 	verify := []string{"verify", "--keys", p("keys"), "--attestation", p("att.json"), "--lender", "bank-a", "--nonce", nonce, "--as-of", "2026-11"}
 	out := must(t, append(verify, "--policy", policyPath, "--registry", reg)...)
-	if !strings.Contains(out, `verified policy/v1: policy "sme-working-capital-v1" holds as of 2026-11`) || !strings.Contains(out, "4. average revenue of 50,000.00") {
+	if !strings.Contains(out, `verified policy/v2: policy "sme-working-capital-v1" holds as of 2026-11`) || !strings.Contains(out, "4. average revenue of 50,000.00") {
 		t.Fatalf("verify printed %q", out)
 	}
 

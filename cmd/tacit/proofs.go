@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/credential"
@@ -22,7 +23,7 @@ func init() {
 func prove(e *env, args []string) error {
 	fs := e.flags("prove")
 	keyDir := fs.String("keys", "keys", "key directory")
-	name := fs.String("statement", "no-default", "statement: no-default, no-late90, no-late60 or no-late30")
+	name := fs.String("statement", "no-default", "statement: no-default, no-late90, no-late60 or no-late30; with --policy, policy (the default) or a policy statement's id (policy/v1)")
 	window := fs.Int("window", 24, "window in months (1-60)")
 	asOf := fs.String("as-of", "", "as-of month T, YYYY-MM; the window is the months before it")
 	var credPaths multiFlag
@@ -86,7 +87,11 @@ func proveWith(e *env, a proveArgs) error {
 		if a.registryPath == "" {
 			return usagef("missing required flag --registry (with --policy)")
 		}
-		if req, doc, trust.Registry, err = policyRequest(a.policyPath, a.registryPath, month.String()); err != nil {
+		name := "policy"
+		if strings.HasPrefix(a.name, "policy") {
+			name = a.name
+		}
+		if req, doc, trust.Registry, err = policyRequest(name, a.policyPath, a.registryPath, month.String()); err != nil {
 			return err
 		}
 	} else {
@@ -212,11 +217,11 @@ func verify(e *env, args []string) error {
 		}
 		if *policyPath != "" {
 			exp.Trust = statement.Trust{} // a policy trusts the registry's sets, not keys
-			if exp.Request, _, exp.Trust.Registry, err = policyRequest(*policyPath, *registryPath, month); err != nil {
+			if exp.Request, _, exp.Trust.Registry, err = policyRequest("policy", *policyPath, *registryPath, month); err != nil {
 				return err
 			}
 		} else {
-			if policy, err := circuits.Resolve("policy"); err == nil && att.Statement == policy.ID() {
+			if st, err := circuits.Resolve(att.Statement); err == nil && st.Layout().Extra == "policy" {
 				return fmt.Errorf("%s: a %s attestation is verified against a policy: pass --policy FILE and --registry FILE", *attPath, att.Statement)
 			}
 			if exp.Request, err = statementRequest(*name, max(1, *minWindow), month); err != nil {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The worked policy example: a lender's policy over three credentials from
-# three issuers, proven in one policy/v1 proof.
+# three issuers, proven in one policy/v2 proof (the default policy statement).
 #
 #   "No default in 24 months at either of two banks, at least 95% of
 #    payments on time over 36 months at the main bank, and an average
@@ -39,7 +39,7 @@ refused() { # a command that must fail
 }
 
 step "operator: development keys (single-party setup; never for production)"
-if [ -f keys/policy-v1/manifest.json ] && "$TACIT" keys verify --dir keys >/dev/null 2>&1; then
+if [ -f keys/policy-v2/manifest.json ] && "$TACIT" keys verify --dir keys >/dev/null 2>&1; then
   echo "reusing $WORK/keys (checked with tacit keys verify)"
 else
   rm -rf keys
@@ -80,8 +80,7 @@ done
 step "business: a holder secret; each issuer binds its credential to the subject commitment"
 SUBJECT=$(run "$TACIT" holder keygen --out holder.key | tail -1)
 sign() { # issuer kind records out
-  # policy/v1 reads layout v1 credentials
-  run "$TACIT" credential sign --layout v1 --key "issuers/$1.key" --kind "$2" --subject "$SUBJECT" \
+  run "$TACIT" credential sign --key "issuers/$1.key" --kind "$2" --subject "$SUBJECT" \
     --records "records-$3.json" --expires 2099-12-31 --out "$4"
 }
 sign main-bank payment-history main-bank cred-main.json

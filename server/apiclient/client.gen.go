@@ -240,12 +240,15 @@ func (e NotReadyStatusStatus) Valid() bool {
 // Defines values for PolicyAttestationStatement.
 const (
 	Policyv1 PolicyAttestationStatement = "policy/v1"
+	Policyv2 PolicyAttestationStatement = "policy/v2"
 )
 
 // Valid indicates whether the value is a known member of the PolicyAttestationStatement enum.
 func (e PolicyAttestationStatement) Valid() bool {
 	switch e {
 	case Policyv1:
+		return true
+	case Policyv2:
 		return true
 	default:
 		return false
@@ -565,7 +568,7 @@ type Challenge struct {
 	Nonce  Hex64            `json:"nonce"`
 	Params Challenge_Params `json:"params"`
 
-	// Statement the statement's name, or its id when asked as a policy (policy/v1)
+	// Statement the statement's name, or its id when asked as a policy (policy/v2)
 	Statement string `json:"statement"`
 }
 
@@ -809,7 +812,7 @@ type NotReadyStatusStatus string
 // Policy a policy document (see `tacit policy check` and examples/policy/policy.json); the server checks it strictly
 type Policy = map[string]interface{}
 
-// PolicyAttestation a policy/v1 attestation; it names no issuer, only the issuer-set roots
+// PolicyAttestation a policy attestation (policy/v1 or policy/v2); it names no issuer, only the issuer-set roots
 type PolicyAttestation struct {
 	Policy struct {
 		// Hash 64 lowercase hex characters
@@ -955,7 +958,7 @@ type Severity string
 type StatementChallengeRequest struct {
 	Params StatementChallengeRequest_Params `json:"params"`
 
-	// Statement a statement's name (no-default, no-late90, no-late60, no-late30, policy) or id (no-default/v2, no-default/v1, policy/v1)
+	// Statement a statement's name (no-default, no-late90, no-late60, no-late30, policy) or id (no-default/v2, no-default/v1, policy/v2, policy/v1)
 	Statement string `json:"statement"`
 }
 
@@ -1202,6 +1205,8 @@ func (t Attestation) ValueByDiscriminator() (interface{}, error) {
 	case "no-default/v2":
 		return t.AsNoDefaultAttestation()
 	case "policy/v1":
+		return t.AsPolicyAttestation()
+	case "policy/v2":
 		return t.AsPolicyAttestation()
 	default:
 		return nil, errors.New("unknown discriminator value: " + discriminator)

@@ -1,0 +1,87 @@
+package policytest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+	"github.com/consensys/gnark/logger"
+	"github.com/consensys/gnark/test"
+
+	"github.com/tacit-zk/tacit/circuits/policy"
+)
+
+// Harness runs one version's circuit on the shared cases: C is the
+// version's circuit type, Blank a blank circuit and Assign its assignment.
+type Harness[C frontend.Circuit] struct {
+	Blank  func() C
+	Assign func(policy.Public, policy.Witness) (C, error)
+
+	once     sync.Once
+	compiled constraint.ConstraintSystem
+	err      error
+}
+
+// Compiled returns the constraint system, compiled once: CheckCircuit
+// compiles twice per call, which for these circuits costs seconds per case
+// under -race.
+func (h *Harness[C]) Compiled(t *testing.T) constraint.ConstraintSystem {
+	t.Helper()
+	h.once.Do(func() {
+		logger.Disable()
+		h.compiled, h.err = frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, h.Blank())
+	})
+	if h.err != nil {
+		t.Fatal(h.err)
+	}
+	return h.compiled
+}
+
+// Solves reports whether a satisfies the circuit. It asks gnark's test
+// engine and the R1CS solver (the two checks test.Assert.CheckCircuit
+// makes without the prover_checks tag) and fails the test if they
+// disagree. The real Groth16 prover runs in prover/policy_test.go.
+func (h *Harness[C]) Solves(t *testing.T, a C) bool {
+	t.Helper()
+	ccs := h.Compiled(t)
+	engine := test.IsSolved(h.Blank(), a, ecc.BN254.ScalarField())
+	w, err := frontend.NewWitness(a, ecc.BN254.ScalarField())
+	if err != nil {
+		t.Fatal(err)
+	}
+	solver := ccs.IsSolved(w)
+	if (engine == nil) != (solver == nil) {
+		t.Fatalf("the test engine (%v) and the R1CS solver (%v) disagree", engine, solver)
+	}
+	return engine == nil
+}
+
+// Expect checks the native policy.Check (reason "" means satisfied; "-"
+// means Check is bypassed by a tamper) and then the circuit.
+func (h *Harness[C]) Expect(t *testing.T, p policy.Public, w policy.Witness, tamper func(C), valid bool, reason policy.Reason) {
+	t.Helper()
+	err := policy.Check(p, w)
+	switch {
+	case reason == "" && err != nil:
+		t.Fatalf("Check: %v", err)
+	case reason != "" && reason != "-":
+		var u *policy.Unsatisfied
+		if !errors.As(err, &u) || u.Reason != reason {
+			t.Fatalf("Check = %v, want %q", err, reason)
+		}
+	}
+	a, err := h.Assign(p, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tamper != nil {
+		tamper(a)
+	}
+	if got := h.Solves(t, a); got != valid {
+		t.Fatalf("circuit satisfied = %v, want %v", got, valid)
+	}
+}
