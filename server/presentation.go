@@ -208,6 +208,9 @@ type requestCircuit struct {
 	Constraints      int         `json:"constraints"`
 	ProvingKey       artefactRef `json:"provingKey"`
 	ConstraintSystem artefactRef `json:"constraintSystem"`
+	// VerifyingKeySHA256 is the verifying key's fingerprint, which an
+	// attestation names (the service checks it).
+	VerifyingKeySHA256 string `json:"verifyingKeySha256"`
 }
 
 // requestResponse is GET /v1/requests/{id}: what a business needs to know,
@@ -273,7 +276,10 @@ func (s *Server) getRequest(c echo.Context) error {
 		ID: ch.ID, Lender: ch.Lender, Statement: ch.Statement, Params: ch.Params, Sentence: r.Sentence(),
 		AsOf: r.AsOf().String(), Credentials: r.Credentials(), Nonce: ch.Nonce, ExpiresAt: ch.ExpiresAt,
 		ResponseURI: s.requestURI(ch.ID) + "/response",
-		Circuit:     requestCircuit{ID: id, Constraints: k.Manifest.Constraints, ProvingKey: pk, ConstraintSystem: ccs},
+		Circuit: requestCircuit{
+			ID: id, Constraints: k.Manifest.Constraints, ProvingKey: pk, ConstraintSystem: ccs,
+			VerifyingKeySHA256: k.Manifest.Files[keys.VerifyingFile],
+		},
 	}
 	if takesPolicy(r.Statement()) && s.cfg.Registry != nil {
 		if resp.Registry, err = s.cfg.Registry.MarshalIndent(); err != nil {
