@@ -67,7 +67,7 @@ func newClock() *clock {
 	return c
 }
 
-func (c *clock) now() time.Time           { return time.Unix(0, c.t.Load()).UTC() }
+func (c *clock) now() time.Time          { return time.Unix(0, c.t.Load()).UTC() }
 func (c *clock) advance(d time.Duration) { c.t.Add(int64(d)) }
 
 // localProver is the business's own prover, on the shared keys.
