@@ -1,10 +1,13 @@
 package server_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -319,6 +322,35 @@ func TestArtefacts(t *testing.T) {
 		}
 		s.call("", http.MethodGet, "/v1/circuits/nope-v1/"+route, nil).expect(t, http.StatusNotFound, "not_found")
 	}
+
+	t.Run("gzip for the constraint system only", func(t *testing.T) {
+		path := "/v1/circuits/no-default-v1/constraint-system"
+		r := s.call("", http.MethodGet, path, nil, "Accept-Encoding", "br, gzip;q=0.8")
+		r.expect(t, http.StatusOK, "")
+		zr, err := gzip.NewReader(bytes.NewReader(r.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(plain)
+		if r.header.Get("Content-Encoding") != "gzip" || r.header.Get("ETag") != `W/"`+m.Files[keys.CircuitFile]+`"` ||
+			r.header.Get("Vary") != "Accept-Encoding" || hex.EncodeToString(sum[:]) != m.Files[keys.CircuitFile] || len(r.body) >= len(plain)/2 {
+			t.Fatalf("gzip: %d of %d bytes, headers %v", len(r.body), len(plain), r.header)
+		}
+		s.call("", http.MethodGet, path, nil, "Accept-Encoding", "gzip", "If-None-Match", r.header.Get("ETag")).expect(t, http.StatusNotModified, "")
+		for _, ae := range []string{"gzip;q=0", "identity", ""} {
+			if r := s.call("", http.MethodGet, path, nil, "Accept-Encoding", ae); r.header.Get("Content-Encoding") != "" {
+				t.Errorf("Accept-Encoding %q: gzip sent", ae)
+			}
+		}
+		if r := s.call("", http.MethodGet, "/v1/circuits/no-default-v1/proving-key", nil, "Accept-Encoding", "gzip"); r.header.Get("Content-Encoding") != "" ||
+			r.header.Get("ETag") != `"`+m.Files[keys.ProvingFile]+`"` {
+			t.Errorf("proving key with gzip accepted: %v", r.header)
+		}
+	})
 }
 
 // TestArtefactsMustMatchTheManifest: a key directory whose proving key is

@@ -100,7 +100,7 @@ type Server struct {
 	publicURL string
 	// artefacts are the files businesses prove with, by circuit id and
 	// route (presentation.go).
-	artefacts map[string]map[string]artefact
+	artefacts map[string]map[string]*artefact
 	// devKeys holds, by circuit id, the warning about single-party keys
 	// that a non-development server gives.
 	devKeys map[string]string
