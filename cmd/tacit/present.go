@@ -161,7 +161,7 @@ func presentWith(e *env, requestURL string, credPaths []string, holderPath, keyD
 	if asJSON {
 		return e.printJSON(presentResult{OK: true, Request: req.ID, Lender: req.Lender, Statement: att.Statement, Sentence: req.Sentence, Verification: verification})
 	}
-	fmt.Fprintf(e.stdout, "verified: %s told %s that %s (%s)\n", u.Host, req.Lender, req.Sentence, att.Statement)
+	fmt.Fprintf(e.stdout, "verified by %s for %s: %s (%s)\n", u.Host, req.Lender, req.Sentence, att.Statement)
 	return nil
 }
 

@@ -196,7 +196,7 @@ func TestPresent(t *testing.T) {
 	t.Run("no-default", func(t *testing.T) {
 		id, uri := ps.challenge(t, map[string]any{"statement": "no-default", "params": map[string]any{"window": 24}})
 		code, out, errOut := present(uri, "--credential", cred)
-		if code != 0 || !strings.Contains(out, "verified: ") || !strings.Contains(out, "bank-a") || !strings.Contains(out, "24 months before 2026-11") {
+		if code != 0 || !strings.Contains(out, "verified by 127.0.0.1:") || !strings.Contains(out, "for bank-a: ") || !strings.Contains(out, "24 months before 2026-11") {
 			t.Fatalf("exit %d, %q %q", code, out, errOut)
 		}
 		if st := ps.state(t, id); st != "verified" {
