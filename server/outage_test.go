@@ -67,6 +67,10 @@ func TestStorageOutage(t *testing.T) {
 				{bankA, http.MethodGet, "/v1/circuits", nil, true},
 				{bankA, http.MethodGet, "/v1/circuits/no-default-v2", nil, true},
 				{bankA, http.MethodGet, "/v1/registries", nil, true},
+				{bankA, http.MethodGet, "/v1/challenges/" + ch.ID, nil, false},
+				{bankA, http.MethodGet, "/v1/challenges", nil, false},
+				{"", http.MethodGet, "/v1/requests/" + ch.ID, nil, false},
+				{"", http.MethodPost, "/v1/requests/" + ch.ID + "/response", map[string]any{"attestation": att}, false},
 			}
 
 			if mode == "killed" {
@@ -97,6 +101,11 @@ func TestStorageOutage(t *testing.T) {
 					})
 				}
 				wg.Wait()
+				// A key artefact reads no stored state either; it is served
+				// (megabytes, so outside the timed calls above).
+				if got := s.call("", http.MethodGet, "/v1/circuits/no-default-v1/constraint-system", nil); got.status != http.StatusOK {
+					t.Errorf("a key artefact with Redis %s: %d %s; want 200 (it reads no stored state)", mode, got.status, got.body)
+				}
 				began := time.Now()
 				status, body := s.readiness(t)
 				if took := time.Since(began); took > readyAnswerWithin || status != http.StatusServiceUnavailable || body["reason"] != "storage does not answer" {
