@@ -152,20 +152,20 @@ func testPresentation(t *testing.T, s *service, clk *clock) {
 			!strings.Contains(req.Sentence, "24 months before 2026-11") {
 			t.Fatalf("request: %s", r.body)
 		}
-		m, err := keys.ReadManifest(keyDir, "no-default/v1")
+		m, err := keys.ReadManifest(keyDir, "no-default/v2")
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := req.Circuit
-		if c.ID != "no-default/v1" || c.Constraints != m.Constraints || c.VerifyingKeySHA256 != m.Files[keys.VerifyingFile] {
+		if c.ID != "no-default/v2" || c.Constraints != m.Constraints || c.VerifyingKeySHA256 != m.Files[keys.VerifyingFile] {
 			t.Fatalf("circuit: %+v", c)
 		}
 		for name, ref := range map[string]artefactReply{keys.ProvingFile: c.ProvingKey, keys.CircuitFile: c.ConstraintSystem} {
-			st, err := os.Stat(filepath.Join(keyDir, "no-default-v1", name))
+			st, err := os.Stat(filepath.Join(keyDir, "no-default-v2", name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ref.SHA256 != m.Files[name] || ref.Size != st.Size() || !strings.HasPrefix(ref.URL, "https://tacit.example/base/v1/circuits/no-default-v1/") {
+			if ref.SHA256 != m.Files[name] || ref.Size != st.Size() || !strings.HasPrefix(ref.URL, "https://tacit.example/base/v1/circuits/no-default-v2/") {
 				t.Errorf("%s: %+v", name, ref)
 			}
 		}
@@ -295,12 +295,12 @@ func testPresentation(t *testing.T, s *service, clk *clock) {
 func TestArtefacts(t *testing.T) {
 	t.Parallel()
 	s := start(t, setup{})
-	m, err := keys.ReadManifest(keyDir, "no-default/v1")
+	m, err := keys.ReadManifest(keyDir, "no-default/v2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for route, name := range map[string]string{"proving-key": keys.ProvingFile, "constraint-system": keys.CircuitFile} {
-		for _, id := range []string{"no-default-v1", "no-default%2Fv1"} {
+		for _, id := range []string{"no-default-v2", "no-default%2Fv2"} {
 			path := "/v1/circuits/" + id + "/" + route
 			r := s.call("", http.MethodGet, path, nil)
 			r.expect(t, http.StatusOK, "")
@@ -324,7 +324,7 @@ func TestArtefacts(t *testing.T) {
 	}
 
 	t.Run("gzip for the constraint system only", func(t *testing.T) {
-		path := "/v1/circuits/no-default-v1/constraint-system"
+		path := "/v1/circuits/no-default-v2/constraint-system"
 		r := s.call("", http.MethodGet, path, nil, "Accept-Encoding", "br, gzip;q=0.8")
 		r.expect(t, http.StatusOK, "")
 		zr, err := gzip.NewReader(bytes.NewReader(r.body))
@@ -346,7 +346,7 @@ func TestArtefacts(t *testing.T) {
 				t.Errorf("Accept-Encoding %q: gzip sent", ae)
 			}
 		}
-		if r := s.call("", http.MethodGet, "/v1/circuits/no-default-v1/proving-key", nil, "Accept-Encoding", "gzip"); r.header.Get("Content-Encoding") != "" ||
+		if r := s.call("", http.MethodGet, "/v1/circuits/no-default-v2/proving-key", nil, "Accept-Encoding", "gzip"); r.header.Get("Content-Encoding") != "" ||
 			r.header.Get("ETag") != `"`+m.Files[keys.ProvingFile]+`"` {
 			t.Errorf("proving key with gzip accepted: %v", r.header)
 		}
@@ -361,7 +361,7 @@ func TestArtefactsMustMatchTheManifest(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS(keyDir)); err != nil {
 		t.Fatal(err)
 	}
-	pk := filepath.Join(dir, "no-default-v1", keys.ProvingFile)
+	pk := filepath.Join(dir, "no-default-v2", keys.ProvingFile)
 	data, err := os.ReadFile(pk)
 	if err != nil {
 		t.Fatal(err)
@@ -393,7 +393,7 @@ func TestPresentationRateLimit(t *testing.T) {
 			for i := range 3 {
 				s.call("", http.MethodGet, "/v1/requests/"+ch.ID, nil, "X-Forwarded-For", "10.0.0."+string(rune('1'+i))).expect(t, http.StatusOK, "")
 			}
-			for _, path := range []string{"/v1/requests/" + ch.ID, "/v1/circuits/no-default-v1/proving-key"} {
+			for _, path := range []string{"/v1/requests/" + ch.ID, "/v1/circuits/no-default-v2/proving-key"} {
 				r := s.call("", http.MethodGet, path, nil, "X-Forwarded-For", "10.9.9.9", "X-Real-IP", "10.9.9.9")
 				r.expect(t, http.StatusTooManyRequests, "rate_limited")
 				if r.header.Get("Retry-After") == "" {

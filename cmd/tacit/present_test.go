@@ -232,7 +232,7 @@ func TestPresent(t *testing.T) {
 			Statement    string
 			Verification struct{ Valid bool }
 		}
-		if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || !res.OK || res.Statement != "policy/v1" || !res.Verification.Valid {
+		if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || !res.OK || res.Statement != "policy/v2" || !res.Verification.Valid {
 			t.Fatalf("exit %d, %q %q", code, out, errOut)
 		}
 		if st := ps.state(t, id); st != "verified" {
@@ -262,15 +262,15 @@ func TestPresent(t *testing.T) {
 		if code != 1 || !strings.Contains(errOut, "refusing to prove") || !strings.Contains(errOut, "proving-key") || ps.answers.Load() != before {
 			t.Fatalf("exit %d, %q, answers %d -> %d", code, errOut, before, ps.answers.Load())
 		}
-		entries, _ := filepath.Glob(filepath.Join(p("cache-2"), "tacit", "keys", "*", "no-default-v1", keys.ProvingFile))
+		entries, _ := filepath.Glob(filepath.Join(p("cache-2"), "tacit", "keys", "*", "no-default-v2", keys.ProvingFile))
 		if len(entries) != 0 {
 			t.Fatalf("a key that failed its check was kept: %v", entries)
 		}
 		// Keys on disk whose manifest names another proving key.
 		other := p("other-keys")
 		keysFor(t, other, "no-default-v2")
-		manifest := filepath.Join(other, "no-default-v1", keys.ManifestFile)
-		m, err := keys.ReadManifest(other, "no-default/v1")
+		manifest := filepath.Join(other, "no-default-v2", keys.ManifestFile)
+		m, err := keys.ReadManifest(other, "no-default/v2")
 		if err != nil {
 			t.Fatal(err)
 		}
