@@ -128,7 +128,7 @@ paste "$WORK/tacit_prove.us" "$WORK/rapidsnark_prove.us" | awk '{print 1000 * $1
 paste "$WORK/tacit_prove.cpu.us" "$WORK/rapidsnark_prove.cpu.us" | awk '{print 1000 * $1 / $2}' >"$WORK/ratio.cpu.us"
 
 # --- report ----------------------------------------------------------------
-ROW_WIDTH=50
+ROW_WIDTH=58
 folder=${STATEMENT//\//-}
 tacit_constraints=$(sed -n 's/^ *"constraints": *\([0-9]*\).*/\1/p' "$T/keys/$folder/manifest.json")
 peer_constraints=$(sed -n 's/^non-linear constraints: *//p' "$CIRCOM/results/compile.txt" 2>/dev/null | head -n 1)
@@ -138,7 +138,7 @@ echo "peer:    rapidsnark 5b06dc0 ($PROVER) on circom nodefault24, ${peer_constr
 echo "machine: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo
 echo "whole processes over $RUNS rounds, in ms"
-printf '  %-50s %9s %9s %9s\n' "" median min max
+printf "  %-${ROW_WIDTH}s %9s %9s %9s\n" "" median min max
 row "wall: tacit prove $STATEMENT (60-month credential, W=24)" tacit_prove
 row "wall: rapidsnark prover (witness precomputed)" rapidsnark_prove
 row "CPU (user + system): tacit prove" tacit_prove.cpu
