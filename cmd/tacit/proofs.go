@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"sync"
 
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/credential"
@@ -149,17 +150,36 @@ const proveMemoryLimit = 512 << 20
 // restores the settings. The process ends right after, so collecting the
 // garbage of key loading and proving is wasted work, and its stop-the-world
 // phases stall the prover's goroutines. A GOGC or GOMEMLIMIT in the
-// environment wins: then nothing changes.
+// environment wins: then nothing changes. Proofs that overlap in one
+// process (tests) share one pause: the last to finish restores.
 func pauseGC() (restore func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	percent := debug.SetGCPercent(-1)
-	limit := debug.SetMemoryLimit(proveMemoryLimit)
-	return func() {
-		debug.SetMemoryLimit(limit)
-		debug.SetGCPercent(percent)
+	gcPause.Lock()
+	defer gcPause.Unlock()
+	if gcPause.holders == 0 {
+		gcPause.percent = debug.SetGCPercent(-1)
+		gcPause.limit = debug.SetMemoryLimit(proveMemoryLimit)
 	}
+	gcPause.holders++
+	return func() {
+		gcPause.Lock()
+		defer gcPause.Unlock()
+		if gcPause.holders--; gcPause.holders == 0 {
+			debug.SetMemoryLimit(gcPause.limit)
+			debug.SetGCPercent(gcPause.percent)
+		}
+	}
+}
+
+// gcPause is the collector's settings from before the first pauseGC still
+// held, and how many hold it.
+var gcPause struct {
+	sync.Mutex
+	holders int
+	percent int
+	limit   int64
 }
 
 // statementRequest makes the request for a statement asked by name
