@@ -77,9 +77,11 @@ fuzz: ## run each decoder's fuzz target, and the HTTP handlers', for FUZZTIME
 	$(GO) test -run '^$$' -fuzz '^FuzzVerification$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10x ./server
 
 .PHONY: bench
-bench: build ## constraints, proving and verification time per circuit; tacit vs the circom peer; many workers (bench-workers)
+bench: build ## constraints, proving and verification time per circuit; tacit vs the circom/snarkjs and rapidsnark peers; many workers (bench-workers)
 	$(GO) test -run '^$$' -bench . -benchtime 20x -count 5 ./bench/
+	$(GO) test -run '^$$' -bench LoadProving -benchtime 20x -count 5 ./keys/
 	bash scripts/bench-peer.sh $(BIN)
+	bash scripts/bench-rapidsnark.sh $(BIN)
 	bash scripts/bench-policy.sh $(BIN)
 	$(MAKE) --no-print-directory bench-workers
 

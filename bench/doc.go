@@ -3,10 +3,12 @@
 //
 // It holds only benchmarks; `go test ./...` runs none of their work (the
 // Groth16 setup they need happens on the first benchmark, not in TestMain).
-// `make bench` runs them and then scripts/bench-peer.sh, which times the
-// whole `tacit prove` and `tacit verify` processes against the circom 2 +
-// snarkjs peer baseline. BENCHMARKS.md records the figures and how they
-// were taken.
+// `make bench` runs them, keys' BenchmarkLoadProving (the key loading of a
+// fresh `tacit prove`), and then two whole-process comparisons:
+// scripts/bench-peer.sh times `tacit prove` and `tacit verify` against the
+// circom 2 + snarkjs peer baseline, and scripts/bench-rapidsnark.sh times
+// `tacit prove` against iden3's rapidsnark prover with the witness
+// precomputed. BENCHMARKS.md records the figures and how they were taken.
 //
 // For every circuit in circuits.All():
 //

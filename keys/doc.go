@@ -16,6 +16,21 @@
 // constraint count, and checks (with Match) that the proving and verifying
 // keys belong together.
 //
+// Loading a proving key is on the path of every fresh `tacit prove`, so it
+// takes the fast road, and this is why that is safe. proving.key is written
+// raw (uncompressed points: no square roots on load) and decoded with
+// gnark's UnsafeReadFrom, which skips the on-curve and subgroup checks of
+// ReadFrom. Those checks would add nothing here: the bytes are decoded only
+// after their sha256 matched the manifest, so they are exactly the bytes the
+// setup or ceremony wrote, which `tacit keys verify` audits. Someone who
+// can rewrite the key directory can rewrite the manifest too, and could
+// then write a key of valid points that is just as wrong, so the checks
+// would not stop that attacker either. And a wrong proving key cannot make
+// a false statement verify: the verifier checks every proof against the
+// verifying key. The constraint system has no curve points; its decoding
+// is gnark's only one. The verifying key, small and what a lender trusts,
+// is still read with every check.
+//
 // Trust: Setup is a single-party development setup. Whoever runs it knows
 // the toxic waste and can forge proofs for every statement. Production keys
 // come from a multi-party ceremony, where one honest contributor suffices.

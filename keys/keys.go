@@ -283,39 +283,64 @@ type Proving struct {
 }
 
 // LoadProving loads and checks a circuit's constraint system and proving
-// key. The proving key is read without subgroup checks (it is large and
-// slow to check), which is safe because its sha256 was checked first.
+// key. Each file's sha256 is checked against the manifest before a byte of
+// it is decoded; the two files are independent, so they are read, checked
+// and decoded side by side.
+//
+// The proving key is decoded without gnark's subgroup checks
+// (UnsafeReadFrom), which is safe because the fingerprint check already
+// authenticated the bytes: see the package documentation.
 func LoadProving(dir, id string) (*Proving, error) {
 	m, err := ReadManifest(dir, id)
 	if err != nil {
 		return nil, err
 	}
-	ccsData, err := readChecked(dir, m, CircuitFile)
-	if err != nil {
-		return nil, err
-	}
-	pkData, err := readChecked(dir, m, ProvingFile)
-	if err != nil {
-		return nil, err
-	}
 	ccs := groth16.NewCS(circuits.Curve)
-	if err := readAll(ccs, ccsData); err != nil {
-		return nil, fmt.Errorf("keys: constraint system of %s: %w", id, err)
-	}
 	pk := groth16.NewProvingKey(circuits.Curve)
-	if _, err := pk.UnsafeReadFrom(bytes.NewReader(pkData)); err != nil {
-		return nil, fmt.Errorf("keys: proving key of %s: %w", id, err)
+	ccsErr := make(chan error, 1)
+	go func() {
+		ccsErr <- decodeChecked(dir, m, CircuitFile, "constraint system", func(data []byte) error { return readAll(ccs, data) })
+	}()
+	pkErr := decodeChecked(dir, m, ProvingFile, "proving key", func(data []byte) error {
+		n, err := pk.UnsafeReadFrom(bytes.NewReader(data))
+		return fullyRead(n, err, len(data))
+	})
+	// The constraint system's error first, whatever finished first, so the
+	// same damage always gives the same message.
+	if err := <-ccsErr; err != nil {
+		return nil, err
+	}
+	if pkErr != nil {
+		return nil, pkErr
 	}
 	return &Proving{Manifest: m, CCS: ccs, Key: pk}, nil
 }
 
-func readAll(r io.ReaderFrom, data []byte) error {
-	n, err := r.ReadFrom(bytes.NewReader(data))
+// decodeChecked reads one artefact, checks it against the manifest and only
+// then hands it to decode; what is a decode error names the artefact.
+func decodeChecked(dir string, m *Manifest, name, what string, decode func([]byte) error) error {
+	data, err := readChecked(dir, m, name)
 	if err != nil {
 		return err
 	}
-	if n != int64(len(data)) {
-		return fmt.Errorf("%d trailing bytes", int64(len(data))-n)
+	if err := decode(data); err != nil {
+		return fmt.Errorf("keys: %s of %s: %w", what, m.Circuit, err)
+	}
+	return nil
+}
+
+func readAll(r io.ReaderFrom, data []byte) error {
+	n, err := r.ReadFrom(bytes.NewReader(data))
+	return fullyRead(n, err, len(data))
+}
+
+// fullyRead is a decoder's error, or an error if it read n of size bytes.
+func fullyRead(n int64, err error, size int) error {
+	if err != nil {
+		return err
+	}
+	if n != int64(size) {
+		return fmt.Errorf("%d trailing bytes", int64(size)-n)
 	}
 	return nil
 }

@@ -105,6 +105,62 @@ func TestCorruptFilesAreRefused(t *testing.T) {
 	}
 }
 
+// TestFingerprintComesBeforeDecoding damages the files LoadProving decodes
+// side by side in ways a decoder would trip on differently (cut short,
+// grown, emptied, both at once): every load is refused for the
+// fingerprint, never for a decoding error, and with both damaged the
+// constraint system is named first, on every run.
+func TestFingerprintComesBeforeDecoding(t *testing.T) {
+	damage := map[string]func([]byte) []byte{
+		"truncated": func(b []byte) []byte { return b[:len(b)/3] },
+		"appended":  func(b []byte) []byte { return append(b, 0) },
+		"emptied":   func([]byte) []byte { return nil },
+	}
+	for how, f := range damage {
+		for _, names := range [][]string{{keys.CircuitFile}, {keys.ProvingFile}, {keys.CircuitFile, keys.ProvingFile}} {
+			t.Run(how+"/"+strings.Join(names, "+"), func(t *testing.T) {
+				dir := copyDir(t, setups[0])
+				for _, name := range names {
+					data, _ := os.ReadFile(file(dir, name))
+					os.WriteFile(file(dir, name), f(data), 0o644)
+				}
+				for range 5 {
+					_, err := keys.LoadProving(dir, nodefault.ID)
+					if !errors.Is(err, keys.ErrFingerprint) || !strings.Contains(err.Error(), names[0]) {
+						t.Fatalf("LoadProving = %v, want ErrFingerprint naming %s", err, names[0])
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestProvingKeyTrailingBytes: a proving key with bytes after the key, its
+// fingerprint patched in the manifest to match, is refused by the decoder.
+func TestProvingKeyTrailingBytes(t *testing.T) {
+	dir := copyDir(t, setups[0])
+	data, _ := os.ReadFile(file(dir, keys.ProvingFile))
+	data = append(data, 0)
+	os.WriteFile(file(dir, keys.ProvingFile), data, 0o644)
+	patchManifest(t, dir, func(m *keys.Manifest) { m.Files[keys.ProvingFile] = keys.Fingerprint(data) })
+	_, err := keys.LoadProving(dir, nodefault.ID)
+	if err == nil || errors.Is(err, keys.ErrFingerprint) || !strings.Contains(err.Error(), "proving key of "+nodefault.ID+": 1 trailing bytes") {
+		t.Fatalf("LoadProving = %v, want the proving key's 1 trailing bytes refused", err)
+	}
+}
+
+// BenchmarkLoadProving is the key loading of a fresh `tacit prove`: read
+// and fingerprint the constraint system and proving key of no-default/v1,
+// then decode them.
+func BenchmarkLoadProving(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := keys.LoadProving(setups[0], nodefault.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // TestSwappedKeysAreRefused takes the verifying key of another setup: with
 // the old manifest the fingerprint fails; with the manifest's hash patched to
 // match, the proving/verifying key pairing check (Match) still fails.

@@ -29,6 +29,7 @@ usage() { echo "usage: bash scripts/bench-peer.sh path/to/tacit" >&2; exit 2; }
 [ -x "$1" ] || { echo "bench-peer: $1 is not an executable (run 'make build' first)" >&2; exit 2; }
 TACIT=$(realpath "$1")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/scripts/bench-lib.sh"
 PEER_DIR=${PEER_DIR:-$ROOT/../shared/peer/circom}
 RUNS=${RUNS:-11}
 CACHE=${TACIT_PEER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tacit-peer}
@@ -52,36 +53,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/tacit-bench-peer.XXXXXX")
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
 
-# --- the peer, built once per version of its files ----------------------
-# The key covers every source file of the peer (not node_modules, build/ or
-# results/, which its run.sh generates) and the node version.
-peer_files() {
-  (cd "$PEER_DIR" && find . -type f ! -path './node_modules/*' ! -path './build/*' ! -path './results/*' -print0 | LC_ALL=C sort -z)
-}
-KEY=$( {
-  peer_files | (cd "$PEER_DIR" && xargs -0 sha256sum)
-  node -v
-} | sha256sum | cut -c1-16)
-PEER=$CACHE/$KEY
-if [ ! -f "$PEER/.complete" ]; then
-  echo "== building the peer into $PEER (once per version of its files; 3-5 min)"
-  mkdir -p "$CACHE"
-  STAGE=$(mktemp -d "$CACHE/.build-$KEY.XXXXXX")
-  peer_files | (cd "$PEER_DIR" && xargs -0 cp --parents -t "$STAGE")
-  chmod -R u+w "$STAGE"
-  # Its own steps; RUNS/ITERS=1 keeps its own timing loops short. The log
-  # stays beside the build for anyone who wants the versions and sizes.
-  if ! (cd "$STAGE" && RUNS=1 ITERS=1 bash ./run.sh) >"$STAGE/build.log" 2>&1; then
-    echo "bench-peer: the peer's run.sh failed; last lines of $STAGE/build.log:" >&2
-    tail -n 30 "$STAGE/build.log" >&2
-    exit 1
-  fi
-  touch "$STAGE/.complete"
-  rm -rf "$PEER"
-  mv -T "$STAGE" "$PEER" 2>/dev/null || rm -rf "$STAGE" # another run got there first
-else
-  echo "== reusing the peer built in $PEER"
-fi
+# --- the peer, built once per version of its files (scripts/peer-build.sh) ---
+PEER=$(PEER_DIR="$PEER_DIR" TACIT_PEER_CACHE="$CACHE" bash "$ROOT/scripts/peer-build.sh" circom | tail -n 1)
 B=$PEER/build
 SNARKJS=$PEER/node_modules/snarkjs/build/cli.cjs
 GENW=$B/nodefault24_js/generate_witness.js
@@ -93,20 +66,7 @@ done
 # --- tacit: keys, an issuer, a holder, a 60-month credential, a nonce ---
 echo "== preparing tacit in $WORK (development keys, 60-month credential, 24-month window)"
 T=$WORK/tacit
-mkdir -p "$T"
-"$TACIT" keys setup --dir "$T/keys" >"$T/setup.log" 2>&1 || { cat "$T/setup.log" >&2; exit 1; }
-ISSUER=$("$TACIT" issuer keygen --out "$T/issuer.key" | tail -n 1)
-SUBJECT=$("$TACIT" holder keygen --out "$T/holder.key" | tail -n 1)
-# 60 months 2021-11 .. 2026-10, all paid, varied amounts; the window is
-# the 24 months before 2026-11.
-awk 'BEGIN {
-  printf "{\"periodStart\":\"2021-11\",\"months\":["
-  for (i = 0; i < 60; i++) printf "%s{\"status\":\"ok\",\"amount\":%d}", (i ? "," : ""), 100000 + 1731 * i
-  print "]}"
-}' >"$T/records.json"
-"$TACIT" credential sign --key "$T/issuer.key" --subject "$SUBJECT" --records "$T/records.json" \
-  --issued 2026-10-15 --expires 2027-06-01 --out "$T/cred.json" >/dev/null
-NONCE=$("$TACIT" nonce | tail -n 1)
+tacit_workload "$TACIT" "$T"
 ASOF=2026-11
 
 # --- the commands compared ------------------------------------------------
@@ -174,18 +134,6 @@ paste "$WORK/tacit_prove.us" "$WORK/snark_witness_prove.us" | awk '{print 1000 *
 paste "$WORK/tacit_verify.us" "$WORK/snark_verify.us" | awk '{print 1000 * $1 / $2}' >"$WORK/ratio_verify.us"
 
 # --- report ----------------------------------------------------------------
-# stats FILE -> "median min max" in ms
-stats() {
-  sort -n "$1" | awk '{v[NR] = $1 / 1000} END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.3f %.3f %.3f\n", m, v[1], v[NR]
-  }'
-}
-row() { # row LABEL NAME
-  local s
-  read -r -a s <<<"$(stats "$WORK/$2.us")"
-  printf '  %-44s %9.1f %9.1f %9.1f\n' "$1" "${s[0]}" "${s[1]}" "${s[2]}"
-}
 median() { stats "$WORK/$1.us" | cut -d' ' -f1; }
 
 peer_version() { node -p "require('$PEER/node_modules/$1/package.json').version"; }

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/credential"
@@ -102,6 +105,7 @@ func proveWith(e *env, a proveArgs) error {
 			return err
 		}
 	}
+	defer pauseGC()()
 	att, err := prover.New(a.keyDir).Prove(context.Background(), prover.Task{
 		Request: req, Lender: a.lender, Nonce: a.nonce, Trust: trust,
 		Inputs: statement.Inputs{Credentials: creds, Holder: holder},
@@ -139,6 +143,48 @@ func proveWith(e *env, a proveArgs) error {
 	}
 	fmt.Fprintf(e.note(a.out), "wrote %s: %s, %s\n", where, att.Statement, req.Sentence())
 	return nil
+}
+
+// proveMemoryLimit bounds the heap while pauseGC holds the collector off:
+// past it the collector runs as usual. A no-default/v1 proof peaks near
+// 60 MB (resident) with the collector off, far below it.
+const proveMemoryLimit = 512 << 20
+
+// pauseGC switches the garbage collector off for the one proof a `tacit
+// prove` process makes, under a soft memory limit, and returns what
+// restores the settings. The process ends right after, so collecting the
+// garbage of key loading and proving is wasted work, and its stop-the-world
+// phases stall the prover's goroutines. A GOGC or GOMEMLIMIT in the
+// environment wins: then nothing changes. Proofs that overlap in one
+// process (tests) share one pause: the last to finish restores.
+func pauseGC() (restore func()) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	gcPause.Lock()
+	defer gcPause.Unlock()
+	if gcPause.holders == 0 {
+		gcPause.percent = debug.SetGCPercent(-1)
+		gcPause.limit = debug.SetMemoryLimit(proveMemoryLimit)
+	}
+	gcPause.holders++
+	return func() {
+		gcPause.Lock()
+		defer gcPause.Unlock()
+		if gcPause.holders--; gcPause.holders == 0 {
+			debug.SetMemoryLimit(gcPause.limit)
+			debug.SetGCPercent(gcPause.percent)
+		}
+	}
+}
+
+// gcPause is the collector's settings from before the first pauseGC still
+// held, and how many hold it.
+var gcPause struct {
+	sync.Mutex
+	holders int
+	percent int
+	limit   int64
 }
 
 // statementRequest makes the request for a statement asked by name
