@@ -36,7 +36,7 @@ type secret struct {
 	forms []*regexp.Regexp
 }
 
-func newBusiness(t *testing.T, label string) *business {
+func newBusiness(t testing.TB, label string) *business {
 	dir := t.TempDir()
 	b := &business{holder: fixture.Holder(label), secret: filepath.Join(dir, "holder.secret")}
 	if err := os.WriteFile(b.secret, []byte(b.holder.Hex()+"\n"), 0o600); err != nil {
@@ -66,7 +66,7 @@ func (b *business) add(what string, raw []byte, decimal string) {
 }
 
 // credential signs h for the business and writes it as the next file.
-func (b *business) credential(t *testing.T, issuer *credential.IssuerSecret, kind credential.Kind, h credential.History) {
+func (b *business) credential(t testing.TB, issuer *credential.IssuerSecret, kind credential.Kind, h credential.History) {
 	c, err := credential.Sign(issuer, credential.Terms{
 		Kind: kind, Subject: b.holder.Subject(), IssuedAt: credential.DayOf(time.Now().AddDate(0, 0, -1)), ExpiresAt: credential.DayOf(time.Now().AddDate(1, 0, 0)),
 	}, h)
@@ -136,9 +136,19 @@ func (b *business) leaks(reqs []recorded, tr *traffic) []string {
 	return out
 }
 
+// examplePolicy is the README's worked policy (three credentials, four
+// rules).
+func examplePolicy(t testing.TB) json.RawMessage {
+	doc, err := os.ReadFile("../examples/policy/policy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 // page drives the business page in one tab.
 type page struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 }
 
@@ -194,7 +204,7 @@ func (p page) send() string {
 
 // challenge creates a challenge as the lender and returns its id and
 // presentation URL.
-func (s *stack) challenge(t *testing.T, body any) (string, string) {
+func (s *stack) challenge(t testing.TB, body any) (string, string) {
 	t.Helper()
 	ch := s.api(t, "POST", "/v1/challenges", body)
 	id, _ := ch["id"].(string)
@@ -246,15 +256,11 @@ func TestBrowserPresent(t *testing.T) {
 
 	t.Run("policy", func(t *testing.T) {
 		p.t = t
-		doc, err := os.ReadFile("../examples/policy/policy.json")
-		if err != nil {
-			t.Fatal(err)
-		}
 		b := newBusiness(t, "web-policy")
 		b.credential(t, s.Issuers[devenv.IssuerFile], credential.KindPaymentHistory, history(asOf, 48, ok, nil))
 		b.credential(t, s.Issuers[devenv.Bank2File], credential.KindPaymentHistory, history(asOf, 30, ok, map[int]credential.Status{2: credential.StatusLate60}))
 		b.credential(t, s.Issuers[devenv.TaxFile], credential.KindRevenue, history(asOf, 24, func(i int) uint64 { return uint64(5_400_000 + 977*i) }, nil))
-		id, url := s.challenge(t, map[string]any{"policy": json.RawMessage(doc), "asOf": asOf.String()})
+		id, url := s.challenge(t, map[string]any{"policy": examplePolicy(t), "asOf": asOf.String()})
 		s.Rec.Take()
 		p.open(url, b)
 		took := p.prove()
@@ -301,7 +307,7 @@ func TestBrowserPresent(t *testing.T) {
 
 // checkTraffic asserts that the page sent posts answers and no private
 // value anywhere.
-func checkTraffic(t *testing.T, b *business, reqs []recorded, tr *traffic, posts int) {
+func checkTraffic(t testing.TB, b *business, reqs []recorded, tr *traffic, posts int) {
 	t.Helper()
 	n := 0
 	for _, r := range reqs {
