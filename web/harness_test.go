@@ -82,6 +82,7 @@ type stack struct {
 // every circuit (set up once per test binary).
 func startStack(t testing.TB) *stack {
 	t.Helper()
+	needBrowser(t) // before the key setup, which takes minutes
 	dev := devDir(t)
 	store, err := server.MemoryStorage(jobs.DefaultConfig(), ratelimit.Config{Limit: 1 << 20, Window: time.Minute})
 	if err != nil {
