@@ -244,10 +244,18 @@ func readChecked(dir string, m *Manifest, name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
 	}
-	if got := Fingerprint(data); got != want {
-		return nil, fmt.Errorf("%w: %s of %s has sha256 %s, manifest says %s", ErrFingerprint, name, m.Circuit, got, want)
+	if err := check(m, name, want, data); err != nil {
+		return nil, err
 	}
 	return data, nil
+}
+
+// check compares an artefact's sha256 with the fingerprint want.
+func check(m *Manifest, name, want string, data []byte) error {
+	if got := Fingerprint(data); got != want {
+		return fmt.Errorf("%w: %s of %s has sha256 %s, manifest says %s", ErrFingerprint, name, m.Circuit, got, want)
+	}
+	return nil
 }
 
 // Verifying is a loaded verifying key.
@@ -312,6 +320,35 @@ func LoadProving(dir, id string) (*Proving, error) {
 	}
 	if pkErr != nil {
 		return nil, pkErr
+	}
+	return &Proving{Manifest: m, CCS: ccs, Key: pk}, nil
+}
+
+// ParseProving parses a circuit's constraint system and proving key held
+// in memory (downloaded, say), each only after its sha256 matches the
+// manifest's fingerprint; m.Files must name both. Like LoadProving it
+// reads the proving key without subgroup checks, which the fingerprint
+// makes safe.
+func ParseProving(m *Manifest, ccsData, pkData []byte) (*Proving, error) {
+	for _, name := range []string{CircuitFile, ProvingFile} {
+		if _, ok := m.Files[name]; !ok {
+			return nil, fmt.Errorf("keys: manifest of %s lists no %s", m.Circuit, name)
+		}
+	}
+	if err := check(m, CircuitFile, m.Files[CircuitFile], ccsData); err != nil {
+		return nil, err
+	}
+	if err := check(m, ProvingFile, m.Files[ProvingFile], pkData); err != nil {
+		return nil, err
+	}
+	ccs := groth16.NewCS(circuits.Curve)
+	if err := readAll(ccs, ccsData); err != nil {
+		return nil, fmt.Errorf("keys: constraint system of %s: %w", m.Circuit, err)
+	}
+	pk := groth16.NewProvingKey(circuits.Curve)
+	n, err := pk.UnsafeReadFrom(bytes.NewReader(pkData))
+	if err := fullyRead(n, err, len(pkData)); err != nil {
+		return nil, fmt.Errorf("keys: proving key of %s: %w", m.Circuit, err)
 	}
 	return &Proving{Manifest: m, CCS: ccs, Key: pk}, nil
 }

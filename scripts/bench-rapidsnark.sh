@@ -8,7 +8,7 @@
 #   STATEMENT=no-default/v2 RUNS=21 bash scripts/bench-rapidsnark.sh bin/tacit
 #
 # Environment:
-#   STATEMENT  the tacit statement timed (default no-default/v1): a circuit id
+#   STATEMENT  the tacit statement timed (default no-default/v2): a circuit id
 #              of the no-default family, given to `keys setup --circuit` and
 #              `prove --statement`
 #   NAME       the --statement name given to `tacit prove` (default no-default);
@@ -33,7 +33,7 @@ TACIT=$(realpath "$1")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/scripts/bench-lib.sh"
 RUNS=${RUNS:-11}
-STATEMENT=${STATEMENT:-no-default/v1}
+STATEMENT=${STATEMENT:-no-default/v2}
 NAME=${NAME:-no-default}
 case $RUNS in '' | *[!0-9]* | 0) echo "bench-rapidsnark: RUNS must be a positive integer" >&2; exit 2 ;; esac
 case $STATEMENT in no-default/v[0-9]*) ;; *) echo "bench-rapidsnark: STATEMENT must be a no-default circuit id (no-default/v1, no-default/v2)" >&2; exit 2 ;; esac

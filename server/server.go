@@ -142,6 +142,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.prover = prover.New(cfg.Keys)
 	s.echo = s.router()
+	if err := s.mountWeb(s.echo); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	return s, nil
 }
 
@@ -245,6 +248,9 @@ func (s *Server) WorkerMetrics() worker.Recorder { return s.metrics.worker }
 func (s *Server) Routes() [][2]string {
 	var out [][2]string
 	for _, r := range s.echo.Routes() {
+		if r.Name == webRoute {
+			continue
+		}
 		out = append(out, [2]string{r.Method, r.Path})
 	}
 	return out
