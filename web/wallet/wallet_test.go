@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/circuits/nodefaultv2"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
 	"github.com/tacit-zk/tacit/keys"
@@ -24,7 +24,7 @@ import (
 // 2026-11, naming the artefacts in dir.
 func request(t *testing.T, dir string) []byte {
 	t.Helper()
-	m, err := keys.ReadManifest(dir, nodefault.ID)
+	m, err := keys.ReadManifest(dir, nodefaultv2.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func request(t *testing.T, dir string) []byte {
 		"id": "abc", "lender": "bank-a", "statement": "no-default", "params": json.RawMessage(`{"window":24,"severity":"default","asOf":"2026-11"}`),
 		"asOf": "2026-11", "nonce": strings.Repeat("0a", 32), "responseUri": "http://x/v1/requests/abc/response",
 		"circuit": map[string]any{
-			"id": nodefault.ID, "constraints": m.Constraints,
+			"id": nodefaultv2.ID, "constraints": m.Constraints,
 			"provingKey":         map[string]any{"url": "http://x/pk", "sha256": m.Files[keys.ProvingFile]},
 			"constraintSystem":   map[string]any{"url": "http://x/ccs", "sha256": m.Files[keys.CircuitFile]},
 			"verifyingKeySha256": m.Files[keys.VerifyingFile],
@@ -47,7 +47,7 @@ func request(t *testing.T, dir string) []byte {
 
 func read(t *testing.T, dir, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, keys.Folder(nodefault.ID), name))
+	data, err := os.ReadFile(filepath.Join(dir, keys.Folder(nodefaultv2.ID), name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func read(t *testing.T, dir, name string) []byte {
 // are refused before any proving.
 func TestProve(t *testing.T) {
 	dir := t.TempDir()
-	if err := keys.Setup(dir, io.Discard, nodefault.ID); err != nil {
+	if err := keys.Setup(dir, io.Discard, nodefaultv2.ID); err != nil {
 		t.Fatal(err)
 	}
 	r, req, err := wallet.ParseRequest(request(t, dir))
@@ -141,7 +141,7 @@ func TestBadInput(t *testing.T) {
 		{"not JSON", `{`, "reading the request"},
 		{"unknown statement", `{"statement":"nope"}`, "unknown statement"},
 		{"other circuit", `{"statement":"no-default","circuit":{"id":"policy/v1"}}`, "is not its statement's"},
-		{"no fingerprints", `{"statement":"no-default","circuit":{"id":"no-default/v1"}}`, "no sha256 fingerprint"},
+		{"no fingerprints", `{"statement":"no-default","circuit":{"id":"no-default/v2"}}`, "no sha256 fingerprint"},
 		{"too large", `"` + strings.Repeat("a", wallet.MaxRequestSize) + `"`, "larger than"},
 	} {
 		if _, _, err := wallet.ParseRequest([]byte(tc.req)); err == nil || !strings.Contains(err.Error(), tc.want) {
