@@ -90,6 +90,8 @@ type Server struct {
 	// devKeys holds, by circuit id, the warning about single-party keys
 	// that a non-development server gives.
 	devKeys map[string]string
+	// breakdown holds, by circuit id, where its constraints go.
+	breakdown map[string][]blockJSON
 }
 
 // New loads and checks the keys and builds the router.
@@ -121,6 +123,12 @@ func New(cfg Config) (*Server, error) {
 	s.devKeys = developmentKeys(v, cfg.Development)
 	for _, id := range slices.Sorted(maps.Keys(s.devKeys)) {
 		s.log.Warn("single-party development keys outside development mode: whoever ran their setup can forge proofs; use keys from a multi-party ceremony", "circuit", id)
+	}
+	s.breakdown = map[string][]blockJSON{}
+	for _, info := range circuits.All() {
+		if _, ok := v.Key(info.ID); ok {
+			s.breakdown[info.ID] = breakdownFor(info, s.log)
+		}
 	}
 	s.prover = prover.New(cfg.Keys)
 	s.echo = s.router()
