@@ -195,7 +195,7 @@ func brief(err error) string {
 func TestContractCatchesDrift(t *testing.T) {
 	t.Parallel()
 	c := newContract(t)
-	const ch = `{"id":"AAAAAAAAAAAAAAAAAAAAAA","nonce":"` + hexOne + `","lender":"bank-a","statement":"no-default","params":{"window":24,"asOf":"2026-11","severity":"default"},"expiresAt":"2026-11-23T12:30:00Z"}`
+	const ch = `{"id":"AAAAAAAAAAAAAAAAAAAAAA","nonce":"` + hexOne + `","lender":"bank-a","statement":"no-default","params":{"window":24,"asOf":"2026-11","severity":"default"},"expiresAt":"2026-11-23T12:30:00Z","requestUri":"http://127.0.0.1:8080/v1/requests/AAAAAAAAAAAAAAAAAAAAAA","presentationUrl":"http://127.0.0.1:8080/present/AAAAAAAAAAAAAAAAAAAAAA"}`
 	for _, tt := range []struct {
 		name         string
 		method, path string

@@ -53,6 +53,10 @@ var (
 	// errStorageDown: the storage (Redis) does not answer; nothing was
 	// changed that the client must know about, and a retry may succeed.
 	errStorageDown = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "storage is temporarily unavailable; retry later", RetryAfter: storageRetryAfter}
+	// errRequestAnswered and errRequestExpired: a presentation request
+	// that can no longer be answered (GET /v1/requests/{id} and its response).
+	errRequestAnswered = &apiError{Status: http.StatusConflict, Code: "challenge_used", Message: "the challenge has already been answered"}
+	errRequestExpired  = &apiError{Status: http.StatusGone, Code: "challenge_expired", Message: "the challenge has expired; ask the lender for a new one"}
 )
 
 // storageRetryAfter is the Retry-After of errStorageDown.

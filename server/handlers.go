@@ -77,6 +77,10 @@ type challengeResponse struct {
 	Statement string          `json:"statement"`
 	Params    json.RawMessage `json:"params"`
 	ExpiresAt time.Time       `json:"expiresAt"`
+	// RequestURI is where a business fetches the request (GET
+	// /v1/requests/{id}); PresentationURL the web page it opens.
+	RequestURI      string `json:"requestUri"`
+	PresentationURL string `json:"presentationUrl"`
 }
 
 // challengeID derives a challenge's id from its nonce, so that a
@@ -144,7 +148,7 @@ func (s *Server) createChallenge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, challengeResponse{ch.ID, ch.Nonce, ch.Lender, ch.Statement, canonical, ch.ExpiresAt})
+	return c.JSON(http.StatusCreated, challengeResponse{ch.ID, ch.Nonce, ch.Lender, ch.Statement, canonical, ch.ExpiresAt, s.requestURI(ch.ID), s.presentationURL(ch.ID)})
 }
 
 // checkFailed is the answer to a request this service cannot take
@@ -183,9 +187,10 @@ func (s *Server) newChallenge(c echo.Context, name string, params json.RawMessag
 	if err != nil {
 		return challenges.Challenge{}, err
 	}
+	now := s.now().UTC().Truncate(time.Second)
 	ch := challenges.Challenge{
 		ID: challengeID(nonce), Lender: principal(c).Name, Nonce: nonce, Statement: name,
-		Params: params, ExpiresAt: s.now().Add(s.cfg.ChallengeTTL).UTC().Truncate(time.Second),
+		Params: params, ExpiresAt: now.Add(s.cfg.ChallengeTTL), CreatedAt: now,
 	}
 	return ch, s.cfg.Challenges.Create(c.Request().Context(), ch, s.cfg.ChallengeTTL)
 }
@@ -460,42 +465,47 @@ func (s *Server) verifyForLender(c echo.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
 	id := challengeID(att.Binding.Nonce)
-	ch, err := s.cfg.Challenges.Get(ctx, id)
+	ch, err := s.cfg.Challenges.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	me := principal(c).Name
-	if ch.Lender != me {
+	if ch.Lender != principal(c).Name {
 		return challenges.ErrWrongLender
 	}
-	r, err := requestOf(ch)
+	res, err := s.checkAnswer(c, ch, att)
 	if err != nil {
 		return err
 	}
+	if err := s.consume(c, id, ch.Lender); err != nil {
+		return err
+	}
+	body := resultResponse(res, nil)
+	if v, err := verifiedVerdict(body, att, s.now()); err == nil {
+		s.settle(c, id, v)
+	}
+	return c.JSON(http.StatusOK, body)
+}
+
+// checkAnswer verifies att as the answer to challenge ch: exactly the
+// challenge's request, its lender and nonce, under the service's trust.
+// The lender's verification and the business's response share it.
+func (s *Server) checkAnswer(c echo.Context, ch challenges.Challenge, att *verifier.Attestation) (*verifier.Result, error) {
+	r, err := requestOf(ch)
+	if err != nil {
+		return nil, err
+	}
 	if att.Statement != r.Statement().ID() {
-		return unprocessable("statement_mismatch", "the attestation proves another statement than the challenge asked for")
+		return nil, unprocessable("statement_mismatch", "the attestation proves another statement than the challenge asked for")
 	}
 	trust, err := s.trust(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	asOf := r.AsOf()
-	res, err := s.verifier.Verify(att, verifier.Expect{
-		Request: r, Trust: trust, Lender: me, Nonce: ch.Nonce, AsOf: &asOf, Match: statement.Exactly,
+	return s.verifier.Verify(att, verifier.Expect{
+		Request: r, Trust: trust, Lender: ch.Lender, Nonce: ch.Nonce, AsOf: &asOf, Match: statement.Exactly,
 	})
-	if err != nil {
-		return err
-	}
-	if _, err := s.cfg.Challenges.Consume(ctx, id, me); errors.Is(err, challenges.ErrNotDurable) {
-		// Consumed, and verified: answer 200 (see the README's Redis
-		// section); the window in which a crash could bring it back is logged.
-		s.log.Warn("challenge consumed but not confirmed durable", "request_id", requestIDOf(c), "error", err.Error())
-	} else if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, resultResponse(res, nil))
 }
 
 func resultResponse(res *verifier.Result, trusted *bool) verificationResponse {
@@ -628,23 +638,34 @@ func (s *Server) listCircuits(c echo.Context) error {
 }
 
 func (s *Server) getCircuit(c echo.Context) error {
+	info, ok := s.circuitParam(c)
+	if !ok {
+		return errNotFound
+	}
+	if r, ok := s.circuit(info); ok {
+		return c.JSON(http.StatusOK, r)
+	}
+	return errNotFound
+}
+
+// circuitParam is the circuit the path's {id} names: its id URL-encoded
+// (no-default%2Fv1) or its folder (no-default-v1).
+func (s *Server) circuitParam(c echo.Context) (circuits.Info, bool) {
 	id := c.Param("id")
 	if c.Request().URL.RawPath != "" {
 		// echo routed on the escaped path (no-default%2Fv1), so the
 		// parameter is still escaped.
 		var err error
 		if id, err = url.PathUnescape(id); err != nil {
-			return errNotFound
+			return circuits.Info{}, false
 		}
 	}
 	for _, info := range circuits.All() {
 		if info.ID == id || keys.Folder(info.ID) == id {
-			if r, ok := s.circuit(info); ok {
-				return c.JSON(http.StatusOK, r)
-			}
+			return info, true
 		}
 	}
-	return errNotFound
+	return circuits.Info{}, false
 }
 
 // --- issuers ---

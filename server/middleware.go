@@ -85,20 +85,29 @@ func (s *Server) authenticateWith(next echo.HandlerFunc, failOpen bool) echo.Han
 		if err != nil {
 			return errUnauthenticated
 		}
-		allowed, retry, err := s.cfg.Limiter.Allow(c.Request().Context(), p.Name)
-		switch {
-		case err != nil && failOpen && storageDown(err):
-			s.log.Warn("rate limiter unavailable; serving a stateless route without a limit", "request_id", requestIDOf(c), "route", c.Path(), "error", safeError(err))
-			allowed = true
-		case err != nil:
+		if err := s.allow(c, p.Name, failOpen); err != nil {
 			return err
-		}
-		if !allowed {
-			return &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "too many requests; retry later", RetryAfter: max(retry, time.Second)}
 		}
 		c.Set(principalKey, p)
 		return next(c)
 	}
+}
+
+// allow applies who's rate limit: nil, rate_limited, or the limiter's
+// error. With failOpen a limiter whose storage is down lets the request
+// through, logged.
+func (s *Server) allow(c echo.Context, who string, failOpen bool) error {
+	allowed, retry, err := s.cfg.Limiter.Allow(c.Request().Context(), who)
+	switch {
+	case err != nil && failOpen && storageDown(err):
+		s.log.Warn("rate limiter unavailable; serving a stateless route without a limit", "request_id", requestIDOf(c), "route", c.Path(), "error", safeError(err))
+		return nil
+	case err != nil:
+		return err
+	case !allowed:
+		return &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "too many requests; retry later", RetryAfter: max(retry, time.Second)}
+	}
+	return nil
 }
 
 // require allows only principals with the given role.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -47,6 +49,11 @@ type Config struct {
 	// Development says the server runs in development mode, where
 	// single-party keys are expected; otherwise they are warned about.
 	Development bool
+	// PublicURL is the service's absolute URL as businesses reach it
+	// (behind a proxy, the proxy's), without a trailing slash: requests,
+	// response URIs, presentation pages and key artefacts are named under
+	// it. Empty: DefaultPublicURL.
+	PublicURL string
 	// Ping reports whether the storage answers (nil: always ready).
 	Ping func(ctx context.Context) error
 
@@ -72,6 +79,8 @@ func (c *Config) Validate() error {
 		return errors.New("server: challenge TTL must be at least 1s")
 	case c.RequestTimeout < time.Millisecond:
 		return errors.New("server: request timeout must be positive")
+	case c.PublicURL != "":
+		return ValidatePublicURL(c.PublicURL)
 	}
 	return nil
 }
@@ -87,6 +96,11 @@ type Server struct {
 	now      func() time.Time
 
 	issuerKeys issuers.KeyCache
+	// publicURL prefixes the absolute URLs the API gives (Config.PublicURL).
+	publicURL string
+	// artefacts are the files businesses prove with, by circuit id and
+	// route (presentation.go).
+	artefacts map[string]map[string]artefact
 	// devKeys holds, by circuit id, the warning about single-party keys
 	// that a non-development server gives.
 	devKeys map[string]string
@@ -120,6 +134,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	s.verifier = v
+	if s.artefacts, err = loadArtefacts(cfg.Keys, v); err != nil {
+		return nil, err
+	}
+	s.publicURL = strings.TrimSuffix(cmp.Or(cfg.PublicURL, DefaultPublicURL), "/")
 	s.devKeys = developmentKeys(v, cfg.Development)
 	for _, id := range slices.Sorted(maps.Keys(s.devKeys)) {
 		s.log.Warn("single-party development keys outside development mode: whoever ran their setup can forge proofs; use keys from a multi-party ceremony", "circuit", id)
@@ -196,6 +214,14 @@ func (s *Server) router() *echo.Echo {
 	// known path with the wrong method 404 instead of 405.
 	v1 := e.Group("/v1")
 	v1.POST("/challenges", s.createChallenge, s.authenticate, s.require(auth.RoleLender))
+	v1.GET("/challenges", s.listChallenges, s.authenticate, s.require(auth.RoleLender))
+	v1.GET("/challenges/:id", s.getChallenge, s.authenticate, s.require(auth.RoleLender))
+	// The presentation flow (presentation.go): no API key, the challenge
+	// id is the capability; limited per client address.
+	v1.GET("/requests/:id", s.getRequest, s.limitAddress(false))
+	v1.POST("/requests/:id/response", s.answerRequest, s.limitAddress(false))
+	v1.GET("/circuits/:id/proving-key", s.serveArtefact(provingKeyRoute), s.limitAddress(true))
+	v1.GET("/circuits/:id/constraint-system", s.serveArtefact(constraintSystemRoute), s.limitAddress(true))
 	v1.POST("/proofs", s.createProof, s.authenticate, s.require(auth.RoleBusiness))
 	v1.GET("/proofs/:id", s.getProof, s.authenticate, s.require(auth.RoleBusiness))
 	v1.POST("/verifications", s.verifyForLender, s.authenticate, s.require(auth.RoleLender))

@@ -152,6 +152,7 @@ func serve(e *env, args []string) error {
 	fs := e.flags("serve")
 	sf := storageOn(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	publicURL := fs.String("public-url", "", "the service's absolute URL as businesses reach it, e.g. https://tacit.example.com behind a proxy (default: http:// and the listen address); requests, response URIs and presentation pages are named under it")
 	authFile := fs.String("auth", "", "API key file (from `tacit apikey new`); reread while serving, so new and revoked keys need no restart")
 	authReload := fs.Duration("auth-reload", 2*time.Second, "how often to reread the API key file (also at once on SIGHUP)")
 	workers := fs.Int("workers", 1, "in-process proving workers; 0 for none")
@@ -160,6 +161,11 @@ func serve(e *env, args []string) error {
 	newSealKey := fs.Bool("new-seal-key", false, "store this server's sealing-key canary even though another key sealed the stored one (after changing the key of every server and worker)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *publicURL != "" {
+		if err := server.ValidatePublicURL(*publicURL); err != nil {
+			return flagErr("public-url", err)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -229,9 +235,18 @@ func serve(e *env, args []string) error {
 			reg = denv.Registry
 		}
 	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if *publicURL == "" {
+		*publicURL = "http://" + ln.Addr().String()
+	}
 	srv, err := server.New(server.Config{
 		Keys: keyDir, Auth: book, Queue: store.Queue, Challenges: store.Challenges, Issuers: store.Issuers,
 		Limiter: store.Limiter, Box: box, Ping: store.Ping, Log: log, Registry: reg, Development: *dev,
+		PublicURL: *publicURL,
 	})
 	if err != nil {
 		return err
@@ -247,14 +262,10 @@ func serve(e *env, args []string) error {
 		go func() { defer wg.Done(); w.Run(workCtx) }()
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	hs := srv.HTTPServer(*addr)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	fmt.Fprintf(e.stdout, "tacit serving on http://%s (keys %s, storage %s, %d in-process workers)\n", ln.Addr(), keyDir, storageName(sf), *workers)
+	fmt.Fprintf(e.stdout, "tacit serving on http://%s (public URL %s; keys %s, storage %s, %d in-process workers)\n", ln.Addr(), *publicURL, keyDir, storageName(sf), *workers)
 
 	select {
 	case <-ctx.Done():

@@ -93,6 +93,30 @@ func (e BadRequestErrorErrorCode) Valid() bool {
 	}
 }
 
+// Defines values for ChallengeStateState.
+const (
+	Expired  ChallengeStateState = "expired"
+	Pending  ChallengeStateState = "pending"
+	Refused  ChallengeStateState = "refused"
+	Verified ChallengeStateState = "verified"
+)
+
+// Valid indicates whether the value is a known member of the ChallengeStateState enum.
+func (e ChallengeStateState) Valid() bool {
+	switch e {
+	case Expired:
+		return true
+	case Pending:
+		return true
+	case Refused:
+		return true
+	case Verified:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ConflictErrorErrorCode.
 const (
 	ConflictErrorErrorCodeIdempotencyConflict ConflictErrorErrorCode = "idempotency_conflict"
@@ -348,6 +372,36 @@ func (e ReadyStatus) Valid() bool {
 	}
 }
 
+// Defines values for RequestAnsweredErrorErrorCode.
+const (
+	RequestAnsweredErrorErrorCodeChallengeUsed RequestAnsweredErrorErrorCode = "challenge_used"
+)
+
+// Valid indicates whether the value is a known member of the RequestAnsweredErrorErrorCode enum.
+func (e RequestAnsweredErrorErrorCode) Valid() bool {
+	switch e {
+	case RequestAnsweredErrorErrorCodeChallengeUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestExpiredErrorErrorCode.
+const (
+	ChallengeExpired RequestExpiredErrorErrorCode = "challenge_expired"
+)
+
+// Valid indicates whether the value is a known member of the RequestExpiredErrorErrorCode enum.
+func (e RequestExpiredErrorErrorCode) Valid() bool {
+	switch e {
+	case ChallengeExpired:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Severity.
 const (
 	Default Severity = "default"
@@ -516,6 +570,16 @@ func (e VerificationRefusedErrorErrorCode) Valid() bool {
 	}
 }
 
+// ArtefactRef a key artefact a business proves with, content-addressed
+type ArtefactRef struct {
+	// Sha256 64 lowercase hex characters
+	Sha256 Hex64 `json:"sha256"`
+
+	// Size bytes
+	Size int    `json:"size"`
+	Url  string `json:"url"`
+}
+
 // Attestation the attestation file that `tacit prove` writes, one shape per statement
 type Attestation struct {
 	union json.RawMessage
@@ -562,6 +626,12 @@ type Challenge struct {
 	Nonce  Hex64            `json:"nonce"`
 	Params Challenge_Params `json:"params"`
 
+	// PresentationUrl the web page a business opens to answer the challenge (/present/{id})
+	PresentationUrl string `json:"presentationUrl"`
+
+	// RequestUri where the business fetches the request (GET /v1/requests/{id}), under the server's public URL
+	RequestUri string `json:"requestUri"`
+
 	// Statement the statement's name, or its id when asked as a policy (policy/v1)
 	Statement string `json:"statement"`
 }
@@ -573,6 +643,47 @@ type Challenge_Params struct {
 
 // ChallengeRequest either a statement with params, or a policy with an optional asOf
 type ChallengeRequest struct {
+	union json.RawMessage
+}
+
+// ChallengeState A challenge as its lender sees it, for 7 days after its creation
+// (then not_found). state: pending (not answered yet), verified,
+// refused (answered; verdict says why), expired (not answered in time).
+type ChallengeState struct {
+	AnsweredAt *time.Time `json:"answeredAt,omitempty"`
+
+	// AsOf a month, YYYY-MM
+	AsOf Month `json:"asOf"`
+
+	// Attestation the attestation file that `tacit prove` writes, one shape per statement
+	Attestation *Attestation `json:"attestation,omitempty"`
+	CreatedAt   time.Time    `json:"createdAt"`
+	ExpiresAt   time.Time    `json:"expiresAt"`
+	Id          string       `json:"id"`
+
+	// Nonce 64 lowercase hex characters
+	Nonce           Hex64                 `json:"nonce"`
+	Params          ChallengeState_Params `json:"params"`
+	PresentationUrl string                `json:"presentationUrl"`
+	RequestUri      string                `json:"requestUri"`
+	Sentence        string                `json:"sentence"`
+	State           ChallengeStateState   `json:"state"`
+	Statement       string                `json:"statement"`
+
+	// Verdict once answered: the verification (verified) or the refusal (refused)
+	Verdict *ChallengeState_Verdict `json:"verdict,omitempty"`
+}
+
+// ChallengeState_Params defines model for ChallengeState.Params.
+type ChallengeState_Params struct {
+	union json.RawMessage
+}
+
+// ChallengeStateState defines model for ChallengeState.State.
+type ChallengeStateState string
+
+// ChallengeState_Verdict once answered: the verification (verified) or the refusal (refused)
+type ChallengeState_Verdict struct {
 	union json.RawMessage
 }
 
@@ -895,6 +1006,53 @@ type PolicyVerifiedParams struct {
 	PolicyHash Hex64 `json:"policyHash"`
 }
 
+// PresentationRequest What a lender asks a business to prove, for the business: no API key
+// is needed to read it, the challenge id is the capability.
+type PresentationRequest struct {
+	// AsOf a month, YYYY-MM
+	AsOf    Month `json:"asOf"`
+	Circuit struct {
+		// ConstraintSystem a key artefact a business proves with, content-addressed
+		ConstraintSystem ArtefactRef `json:"constraintSystem"`
+		Constraints      int         `json:"constraints"`
+
+		// Id the circuit, e.g. no-default/v1
+		Id string `json:"id"`
+
+		// ProvingKey a key artefact a business proves with, content-addressed
+		ProvingKey ArtefactRef `json:"provingKey"`
+	} `json:"circuit"`
+
+	// Credentials how many credentials a proof takes
+	Credentials int       `json:"credentials"`
+	ExpiresAt   time.Time `json:"expiresAt"`
+	Id          string    `json:"id"`
+
+	// Lender a lender's name (its API key's principal)
+	Lender Lender `json:"lender"`
+
+	// Nonce 64 lowercase hex characters
+	Nonce  Hex64                      `json:"nonce"`
+	Params PresentationRequest_Params `json:"params"`
+
+	// Registry policy requests: the issuer registry (the file `tacit registry build` writes), whose sets' members a policy proof needs
+	Registry *map[string]interface{} `json:"registry,omitempty"`
+
+	// ResponseUri where to POST the attestation
+	ResponseUri string `json:"responseUri"`
+
+	// Sentence what the request means, in words
+	Sentence string `json:"sentence"`
+
+	// Statement as in the challenge
+	Statement string `json:"statement"`
+}
+
+// PresentationRequest_Params defines model for PresentationRequest.Params.
+type PresentationRequest_Params struct {
+	union json.RawMessage
+}
+
 // Proof defines model for Proof.
 type Proof struct {
 	// Attestation the attestation file that `tacit prove` writes, one shape per statement
@@ -944,6 +1102,32 @@ type Ready struct {
 
 // ReadyStatus defines model for Ready.Status.
 type ReadyStatus string
+
+// Refusal a refused answer's stable code and constant message (the codes of VerificationRefused)
+type Refusal struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// RequestAnsweredError defines model for RequestAnsweredError.
+type RequestAnsweredError struct {
+	Error struct {
+		Code *RequestAnsweredErrorErrorCode `json:"code,omitempty"`
+	} `json:"error"`
+}
+
+// RequestAnsweredErrorErrorCode defines model for RequestAnsweredError.Error.Code.
+type RequestAnsweredErrorErrorCode string
+
+// RequestExpiredError defines model for RequestExpiredError.
+type RequestExpiredError struct {
+	Error struct {
+		Code *RequestExpiredErrorErrorCode `json:"code,omitempty"`
+	} `json:"error"`
+}
+
+// RequestExpiredErrorErrorCode defines model for RequestExpiredError.Error.Code.
+type RequestExpiredErrorErrorCode string
 
 // Severity defines model for Severity.
 type Severity string
@@ -1091,6 +1275,12 @@ type ProofRefused = ProofRefusedError
 // RateLimited defines model for RateLimited.
 type RateLimited = RateLimitedError
 
+// RequestAnswered defines model for RequestAnswered.
+type RequestAnswered = RequestAnsweredError
+
+// RequestExpired defines model for RequestExpired.
+type RequestExpired = RequestExpiredError
+
 // TooLarge defines model for TooLarge.
 type TooLarge = TooLargeError
 
@@ -1106,11 +1296,33 @@ type UnsupportedMediaType = UnsupportedMediaTypeError
 // VerificationRefused defines model for VerificationRefused.
 type VerificationRefused = VerificationRefusedError
 
+// ListChallengesParams defines parameters for ListChallenges.
+type ListChallengesParams struct {
+	// Limit how many, 1 to 100 (default 50)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetConstraintSystemParams defines parameters for GetConstraintSystem.
+type GetConstraintSystemParams struct {
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// GetProvingKeyParams defines parameters for GetProvingKey.
+type GetProvingKeyParams struct {
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // CreateProofParams defines parameters for CreateProof.
 type CreateProofParams struct {
 	// IdempotencyKey The same key with the same body returns the first job (202); with
 	// another body it is refused (409 idempotency_conflict).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// AnswerRequestJSONBody defines parameters for AnswerRequest.
+type AnswerRequestJSONBody struct {
+	// Attestation the attestation file that `tacit prove` writes, one shape per statement
+	Attestation Attestation `json:"attestation"`
 }
 
 // AuditAttestationJSONRequestBody defines body for AuditAttestation for application/json ContentType.
@@ -1124,6 +1336,9 @@ type AddIssuerJSONRequestBody = IssuerRequest
 
 // CreateProofJSONRequestBody defines body for CreateProof for application/json ContentType.
 type CreateProofJSONRequestBody = ProofRequest
+
+// AnswerRequestJSONRequestBody defines body for AnswerRequest for application/json ContentType.
+type AnswerRequestJSONRequestBody AnswerRequestJSONBody
 
 // VerifyAttestationJSONRequestBody defines body for VerifyAttestation for application/json ContentType.
 type VerifyAttestationJSONRequestBody = AttestationRequest
@@ -1349,6 +1564,192 @@ func (t ChallengeRequest) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ChallengeRequest) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsNoDefaultChallengeParams returns the union data inside the ChallengeState_Params as a NoDefaultChallengeParams
+func (t ChallengeState_Params) AsNoDefaultChallengeParams() (NoDefaultChallengeParams, error) {
+	var body NoDefaultChallengeParams
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNoDefaultChallengeParams overwrites any union data inside the ChallengeState_Params as the provided NoDefaultChallengeParams
+func (t *ChallengeState_Params) FromNoDefaultChallengeParams(v NoDefaultChallengeParams) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNoDefaultChallengeParams performs a merge with any union data inside the ChallengeState_Params, using the provided NoDefaultChallengeParams
+func (t *ChallengeState_Params) MergeNoDefaultChallengeParams(v NoDefaultChallengeParams) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPolicyChallengeParams returns the union data inside the ChallengeState_Params as a PolicyChallengeParams
+func (t ChallengeState_Params) AsPolicyChallengeParams() (PolicyChallengeParams, error) {
+	var body PolicyChallengeParams
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPolicyChallengeParams overwrites any union data inside the ChallengeState_Params as the provided PolicyChallengeParams
+func (t *ChallengeState_Params) FromPolicyChallengeParams(v PolicyChallengeParams) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePolicyChallengeParams performs a merge with any union data inside the ChallengeState_Params, using the provided PolicyChallengeParams
+func (t *ChallengeState_Params) MergePolicyChallengeParams(v PolicyChallengeParams) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ChallengeState_Params) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ChallengeState_Params) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsVerification returns the union data inside the ChallengeState_Verdict as a Verification
+func (t ChallengeState_Verdict) AsVerification() (Verification, error) {
+	var body Verification
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromVerification overwrites any union data inside the ChallengeState_Verdict as the provided Verification
+func (t *ChallengeState_Verdict) FromVerification(v Verification) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeVerification performs a merge with any union data inside the ChallengeState_Verdict, using the provided Verification
+func (t *ChallengeState_Verdict) MergeVerification(v Verification) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRefusal returns the union data inside the ChallengeState_Verdict as a Refusal
+func (t ChallengeState_Verdict) AsRefusal() (Refusal, error) {
+	var body Refusal
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRefusal overwrites any union data inside the ChallengeState_Verdict as the provided Refusal
+func (t *ChallengeState_Verdict) FromRefusal(v Refusal) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeRefusal performs a merge with any union data inside the ChallengeState_Verdict, using the provided Refusal
+func (t *ChallengeState_Verdict) MergeRefusal(v Refusal) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ChallengeState_Verdict) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ChallengeState_Verdict) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsNoDefaultChallengeParams returns the union data inside the PresentationRequest_Params as a NoDefaultChallengeParams
+func (t PresentationRequest_Params) AsNoDefaultChallengeParams() (NoDefaultChallengeParams, error) {
+	var body NoDefaultChallengeParams
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNoDefaultChallengeParams overwrites any union data inside the PresentationRequest_Params as the provided NoDefaultChallengeParams
+func (t *PresentationRequest_Params) FromNoDefaultChallengeParams(v NoDefaultChallengeParams) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNoDefaultChallengeParams performs a merge with any union data inside the PresentationRequest_Params, using the provided NoDefaultChallengeParams
+func (t *PresentationRequest_Params) MergeNoDefaultChallengeParams(v NoDefaultChallengeParams) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPolicyChallengeParams returns the union data inside the PresentationRequest_Params as a PolicyChallengeParams
+func (t PresentationRequest_Params) AsPolicyChallengeParams() (PolicyChallengeParams, error) {
+	var body PolicyChallengeParams
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPolicyChallengeParams overwrites any union data inside the PresentationRequest_Params as the provided PolicyChallengeParams
+func (t *PresentationRequest_Params) FromPolicyChallengeParams(v PolicyChallengeParams) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePolicyChallengeParams performs a merge with any union data inside the PresentationRequest_Params, using the provided PolicyChallengeParams
+func (t *PresentationRequest_Params) MergePolicyChallengeParams(v PolicyChallengeParams) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PresentationRequest_Params) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PresentationRequest_Params) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -1709,6 +2110,11 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/attestations/verify (the `AuditAttestation` operationId).
 	AuditAttestation(ctx context.Context, body AuditAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListChallenges (lender) one's own challenges, newest first, within their 7-day retention
+	//
+	// Corresponds with GET /v1/challenges (the `ListChallenges` operationId).
+	ListChallenges(ctx context.Context, params *ListChallengesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateChallengeWithBody (lender) create a single-use challenge
 	//
 	// Takes any type of body and a specified content type.
@@ -1723,6 +2129,11 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/challenges (the `CreateChallenge` operationId).
 	CreateChallenge(ctx context.Context, body CreateChallengeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetChallenge (lender) one of one's own challenges, its state and, once answered, its verdict
+	//
+	// Corresponds with GET /v1/challenges/{id} (the `GetChallenge` operationId).
+	GetChallenge(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListCircuits every statement's circuit, verifying key and setup
 	//
 	// Corresponds with GET /v1/circuits (the `ListCircuits` operationId).
@@ -1732,6 +2143,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/circuits/{id} (the `GetCircuit` operationId).
 	GetCircuit(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConstraintSystem (no API key) the circuit's compiled constraint system (circuit.ccs), as its manifest lists it
+	//
+	// Content-addressed: the ETag is the file's sha256 from the manifest
+	// (the fingerprint a request names), the response never changes under
+	// this URL (Cache-Control: public, max-age=31536000, immutable), and
+	// If-None-Match with that tag answers 304. Streamed, uncompressed
+	// (Groth16 keys do not compress). Clients check the sha256 before
+	// use. Rate-limited per client address; served without a limit while
+	// the limiter's storage does not answer.
+	//
+	// Corresponds with GET /v1/circuits/{id}/constraint-system (the `GetConstraintSystem` operationId).
+	GetConstraintSystem(ctx context.Context, id string, params *GetConstraintSystemParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProvingKey (no API key) the circuit's Groth16 proving key (proving.key), as its manifest lists it
+	//
+	// Content-addressed: the ETag is the file's sha256 from the manifest
+	// (the fingerprint a request names), the response never changes under
+	// this URL (Cache-Control: public, max-age=31536000, immutable), and
+	// If-None-Match with that tag answers 304. Streamed, uncompressed
+	// (Groth16 keys do not compress). Clients check the sha256 before
+	// use. Rate-limited per client address; served without a limit while
+	// the limiter's storage does not answer.
+	//
+	// Corresponds with GET /v1/circuits/{id}/proving-key (the `GetProvingKey` operationId).
+	GetProvingKey(ctx context.Context, id string, params *GetProvingKeyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListIssuers trusted issuers
 	//
@@ -1780,6 +2217,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/registries (the `ListRegistries` operationId).
 	ListRegistries(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRequest (business, no API key) the request a challenge makes, to prove where the data lives
+	//
+	// The challenge id is the capability: anyone who holds it may read the
+	// request and answer it once. Rate-limited per client address.
+	//
+	// Corresponds with GET /v1/requests/{id} (the `GetRequest` operationId).
+	GetRequest(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AnswerRequestWithBody (business, no API key) answer a request with an attestation
+	//
+	// Verified exactly as POST /v1/verifications verifies it (the same
+	// checks, trust, response and codes). The first answer that parses
+	// as an attestation consumes the challenge, and its verdict, verified
+	// or refused (422), is kept for the lender (GET /v1/challenges/{id});
+	// any later answer is refused (409 challenge_used). A body that does
+	// not parse (400, 413, 415) changes nothing. Rate-limited per client
+	// address.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/requests/{id}/response (the `AnswerRequest` operationId).
+	AnswerRequestWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AnswerRequest (business, no API key) answer a request with an attestation
+	//
+	// Verified exactly as POST /v1/verifications verifies it (the same
+	// checks, trust, response and codes). The first answer that parses
+	// as an attestation consumes the challenge, and its verdict, verified
+	// or refused (422), is kept for the lender (GET /v1/challenges/{id});
+	// any later answer is refused (409 challenge_used). A body that does
+	// not parse (400, 413, 415) changes nothing. Rate-limited per client
+	// address.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/requests/{id}/response (the `AnswerRequest` operationId).
+	AnswerRequest(ctx context.Context, id string, body AnswerRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// VerifyAttestationWithBody (lender) verify an attestation against its challenge, consuming the challenge
 	//
@@ -1890,6 +2365,21 @@ func (c *Client) AuditAttestation(ctx context.Context, body AuditAttestationJSON
 	return c.Client.Do(req)
 }
 
+// ListChallenges (lender) one's own challenges, newest first, within their 7-day retention
+//
+// Corresponds with GET /v1/challenges (the `ListChallenges` operationId).
+func (c *Client) ListChallenges(ctx context.Context, params *ListChallengesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChallengesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateChallengeWithBody (lender) create a single-use challenge
 //
 // Takes any type of body and a specified content type.
@@ -1924,6 +2414,21 @@ func (c *Client) CreateChallenge(ctx context.Context, body CreateChallengeJSONRe
 	return c.Client.Do(req)
 }
 
+// GetChallenge (lender) one of one's own challenges, its state and, once answered, its verdict
+//
+// Corresponds with GET /v1/challenges/{id} (the `GetChallenge` operationId).
+func (c *Client) GetChallenge(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChallengeRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListCircuits every statement's circuit, verifying key and setup
 //
 // Corresponds with GET /v1/circuits (the `ListCircuits` operationId).
@@ -1944,6 +2449,52 @@ func (c *Client) ListCircuits(ctx context.Context, reqEditors ...RequestEditorFn
 // Corresponds with GET /v1/circuits/{id} (the `GetCircuit` operationId).
 func (c *Client) GetCircuit(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCircuitRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConstraintSystem (no API key) the circuit's compiled constraint system (circuit.ccs), as its manifest lists it
+//
+// Content-addressed: the ETag is the file's sha256 from the manifest
+// (the fingerprint a request names), the response never changes under
+// this URL (Cache-Control: public, max-age=31536000, immutable), and
+// If-None-Match with that tag answers 304. Streamed, uncompressed
+// (Groth16 keys do not compress). Clients check the sha256 before
+// use. Rate-limited per client address; served without a limit while
+// the limiter's storage does not answer.
+//
+// Corresponds with GET /v1/circuits/{id}/constraint-system (the `GetConstraintSystem` operationId).
+func (c *Client) GetConstraintSystem(ctx context.Context, id string, params *GetConstraintSystemParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConstraintSystemRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProvingKey (no API key) the circuit's Groth16 proving key (proving.key), as its manifest lists it
+//
+// Content-addressed: the ETag is the file's sha256 from the manifest
+// (the fingerprint a request names), the response never changes under
+// this URL (Cache-Control: public, max-age=31536000, immutable), and
+// If-None-Match with that tag answers 304. Streamed, uncompressed
+// (Groth16 keys do not compress). Clients check the sha256 before
+// use. Rate-limited per client address; served without a limit while
+// the limiter's storage does not answer.
+//
+// Corresponds with GET /v1/circuits/{id}/proving-key (the `GetProvingKey` operationId).
+func (c *Client) GetProvingKey(ctx context.Context, id string, params *GetProvingKeyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProvingKeyRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2072,6 +2623,74 @@ func (c *Client) GetProof(ctx context.Context, id string, reqEditors ...RequestE
 // Corresponds with GET /v1/registries (the `ListRegistries` operationId).
 func (c *Client) ListRegistries(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRegistriesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRequest (business, no API key) the request a challenge makes, to prove where the data lives
+//
+// The challenge id is the capability: anyone who holds it may read the
+// request and answer it once. Rate-limited per client address.
+//
+// Corresponds with GET /v1/requests/{id} (the `GetRequest` operationId).
+func (c *Client) GetRequest(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRequestRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AnswerRequestWithBody (business, no API key) answer a request with an attestation
+//
+// Verified exactly as POST /v1/verifications verifies it (the same
+// checks, trust, response and codes). The first answer that parses
+// as an attestation consumes the challenge, and its verdict, verified
+// or refused (422), is kept for the lender (GET /v1/challenges/{id});
+// any later answer is refused (409 challenge_used). A body that does
+// not parse (400, 413, 415) changes nothing. Rate-limited per client
+// address.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/requests/{id}/response (the `AnswerRequest` operationId).
+func (c *Client) AnswerRequestWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnswerRequestRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AnswerRequest (business, no API key) answer a request with an attestation
+//
+// Verified exactly as POST /v1/verifications verifies it (the same
+// checks, trust, response and codes). The first answer that parses
+// as an attestation consumes the challenge, and its verdict, verified
+// or refused (422), is kept for the lender (GET /v1/challenges/{id});
+// any later answer is refused (409 challenge_used). A body that does
+// not parse (400, 413, 415) changes nothing. Rate-limited per client
+// address.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/requests/{id}/response (the `AnswerRequest` operationId).
+func (c *Client) AnswerRequest(ctx context.Context, id string, body AnswerRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnswerRequestRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2264,6 +2883,60 @@ func NewAuditAttestationRequestWithBody(server string, contentType string, body 
 	return req, nil
 }
 
+// NewListChallengesRequest constructs an http.Request for the ListChallenges method
+func NewListChallengesRequest(server string, params *ListChallengesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/challenges")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateChallengeRequest calls the generic CreateChallenge builder with application/json body
 func NewCreateChallengeRequest(server string, body CreateChallengeJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2300,6 +2973,40 @@ func NewCreateChallengeRequestWithBody(server string, contentType string, body i
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetChallengeRequest constructs an http.Request for the GetChallenge method
+func NewGetChallengeRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/challenges/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -2360,6 +3067,104 @@ func NewGetCircuitRequest(server string, id string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConstraintSystemRequest constructs an http.Request for the GetConstraintSystem method
+func NewGetConstraintSystemRequest(server string, id string, params *GetConstraintSystemParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/circuits/%s/constraint-system", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetProvingKeyRequest constructs an http.Request for the GetProvingKey method
+func NewGetProvingKeyRequest(server string, id string, params *GetProvingKeyParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/circuits/%s/proving-key", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -2582,6 +3387,87 @@ func NewListRegistriesRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetRequestRequest constructs an http.Request for the GetRequest method
+func NewGetRequestRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAnswerRequestRequest calls the generic AnswerRequest builder with application/json body
+func NewAnswerRequestRequest(server string, id string, body AnswerRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAnswerRequestRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAnswerRequestRequestWithBody constructs an http.Request for the AnswerRequest method, with any body, and a specified content type
+func NewAnswerRequestRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/%s/response", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewVerifyAttestationRequest calls the generic VerifyAttestation builder with application/json body
 func NewVerifyAttestationRequest(server string, body VerifyAttestationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2708,6 +3594,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/attestations/verify (the `AuditAttestation` operationId).
 	AuditAttestationWithResponse(ctx context.Context, body AuditAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*AuditAttestationResponse, error)
 
+	// ListChallengesWithResponse (lender) one's own challenges, newest first, within their 7-day retention
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/challenges (the `ListChallenges` operationId).
+	ListChallengesWithResponse(ctx context.Context, params *ListChallengesParams, reqEditors ...RequestEditorFn) (*ListChallengesResponse, error)
+
 	// CreateChallengeWithBodyWithResponse (lender) create a single-use challenge
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2722,6 +3615,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/challenges (the `CreateChallenge` operationId).
 	CreateChallengeWithResponse(ctx context.Context, body CreateChallengeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateChallengeResponse, error)
 
+	// GetChallengeWithResponse (lender) one of one's own challenges, its state and, once answered, its verdict
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/challenges/{id} (the `GetChallenge` operationId).
+	GetChallengeWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetChallengeResponse, error)
+
 	// ListCircuitsWithResponse every statement's circuit, verifying key and setup
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -2735,6 +3635,36 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/circuits/{id} (the `GetCircuit` operationId).
 	GetCircuitWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetCircuitResponse, error)
+
+	// GetConstraintSystemWithResponse (no API key) the circuit's compiled constraint system (circuit.ccs), as its manifest lists it
+	//
+	// Content-addressed: the ETag is the file's sha256 from the manifest
+	// (the fingerprint a request names), the response never changes under
+	// this URL (Cache-Control: public, max-age=31536000, immutable), and
+	// If-None-Match with that tag answers 304. Streamed, uncompressed
+	// (Groth16 keys do not compress). Clients check the sha256 before
+	// use. Rate-limited per client address; served without a limit while
+	// the limiter's storage does not answer.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/circuits/{id}/constraint-system (the `GetConstraintSystem` operationId).
+	GetConstraintSystemWithResponse(ctx context.Context, id string, params *GetConstraintSystemParams, reqEditors ...RequestEditorFn) (*GetConstraintSystemResponse, error)
+
+	// GetProvingKeyWithResponse (no API key) the circuit's Groth16 proving key (proving.key), as its manifest lists it
+	//
+	// Content-addressed: the ETag is the file's sha256 from the manifest
+	// (the fingerprint a request names), the response never changes under
+	// this URL (Cache-Control: public, max-age=31536000, immutable), and
+	// If-None-Match with that tag answers 304. Streamed, uncompressed
+	// (Groth16 keys do not compress). Clients check the sha256 before
+	// use. Rate-limited per client address; served without a limit while
+	// the limiter's storage does not answer.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/circuits/{id}/proving-key (the `GetProvingKey` operationId).
+	GetProvingKeyWithResponse(ctx context.Context, id string, params *GetProvingKeyParams, reqEditors ...RequestEditorFn) (*GetProvingKeyResponse, error)
 
 	// ListIssuersWithResponse trusted issuers
 	//
@@ -2791,6 +3721,46 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/registries (the `ListRegistries` operationId).
 	ListRegistriesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRegistriesResponse, error)
+
+	// GetRequestWithResponse (business, no API key) the request a challenge makes, to prove where the data lives
+	//
+	// The challenge id is the capability: anyone who holds it may read the
+	// request and answer it once. Rate-limited per client address.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/requests/{id} (the `GetRequest` operationId).
+	GetRequestWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetRequestResponse, error)
+
+	// AnswerRequestWithBodyWithResponse (business, no API key) answer a request with an attestation
+	//
+	// Verified exactly as POST /v1/verifications verifies it (the same
+	// checks, trust, response and codes). The first answer that parses
+	// as an attestation consumes the challenge, and its verdict, verified
+	// or refused (422), is kept for the lender (GET /v1/challenges/{id});
+	// any later answer is refused (409 challenge_used). A body that does
+	// not parse (400, 413, 415) changes nothing. Rate-limited per client
+	// address.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/{id}/response (the `AnswerRequest` operationId).
+	AnswerRequestWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerRequestResponse, error)
+
+	// AnswerRequestWithResponse (business, no API key) answer a request with an attestation
+	//
+	// Verified exactly as POST /v1/verifications verifies it (the same
+	// checks, trust, response and codes). The first answer that parses
+	// as an attestation consumes the challenge, and its verdict, verified
+	// or refused (422), is kept for the lender (GET /v1/challenges/{id});
+	// any later answer is refused (409 challenge_used). A body that does
+	// not parse (400, 413, 415) changes nothing. Rate-limited per client
+	// address.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/{id}/response (the `AnswerRequest` operationId).
+	AnswerRequestWithResponse(ctx context.Context, id string, body AnswerRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerRequestResponse, error)
 
 	// VerifyAttestationWithBodyWithResponse (lender) verify an attestation against its challenge, consuming the challenge
 	//
@@ -3089,6 +4059,103 @@ func (r AuditAttestationResponse) ContentType() string {
 	return ""
 }
 
+// ListChallengesResponse429Headers the declared response headers of an HTTP 429 response for ListChallenges
+type ListChallengesResponse429Headers struct {
+	RetryAfter int
+}
+
+// ListChallengesResponse503Headers the declared response headers of an HTTP 503 response for ListChallenges
+type ListChallengesResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListChallengesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ChallengeState
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListChallengesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListChallengesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListChallengesResponse) GetJSON200() *[]ChallengeState {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListChallengesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListChallengesResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListChallengesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListChallengesResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListChallengesResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListChallengesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListChallengesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListChallengesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListChallengesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListChallengesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateChallengeResponse429Headers the declared response headers of an HTTP 429 response for CreateChallenge
 type CreateChallengeResponse429Headers struct {
 	RetryAfter int
@@ -3194,6 +4261,103 @@ func (r CreateChallengeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateChallengeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetChallengeResponse429Headers the declared response headers of an HTTP 429 response for GetChallenge
+type GetChallengeResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetChallengeResponse503Headers the declared response headers of an HTTP 503 response for GetChallenge
+type GetChallengeResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetChallengeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ChallengeState
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetChallengeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetChallengeResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetChallengeResponse) GetJSON200() *ChallengeState {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetChallengeResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetChallengeResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetChallengeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetChallengeResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetChallengeResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetChallengeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetChallengeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetChallengeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetChallengeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetChallengeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3367,6 +4531,188 @@ func (r GetCircuitResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetCircuitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConstraintSystemResponse200Headers the declared response headers of an HTTP 200 response for GetConstraintSystem
+type GetConstraintSystemResponse200Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetConstraintSystemResponse304Headers the declared response headers of an HTTP 304 response for GetConstraintSystem
+type GetConstraintSystemResponse304Headers struct {
+	ETag string
+}
+
+// GetConstraintSystemResponse429Headers the declared response headers of an HTTP 429 response for GetConstraintSystem
+type GetConstraintSystemResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetConstraintSystemResponse503Headers the declared response headers of an HTTP 503 response for GetConstraintSystem
+type GetConstraintSystemResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetConstraintSystemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetConstraintSystemResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetConstraintSystemResponse304Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetConstraintSystemResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetConstraintSystemResponse503Headers
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetConstraintSystemResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetConstraintSystemResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetConstraintSystemResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetConstraintSystemResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConstraintSystemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConstraintSystemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConstraintSystemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConstraintSystemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetProvingKeyResponse200Headers the declared response headers of an HTTP 200 response for GetProvingKey
+type GetProvingKeyResponse200Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetProvingKeyResponse304Headers the declared response headers of an HTTP 304 response for GetProvingKey
+type GetProvingKeyResponse304Headers struct {
+	ETag string
+}
+
+// GetProvingKeyResponse429Headers the declared response headers of an HTTP 429 response for GetProvingKey
+type GetProvingKeyResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetProvingKeyResponse503Headers the declared response headers of an HTTP 503 response for GetProvingKey
+type GetProvingKeyResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetProvingKeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetProvingKeyResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetProvingKeyResponse304Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetProvingKeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetProvingKeyResponse503Headers
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetProvingKeyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetProvingKeyResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetProvingKeyResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetProvingKeyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProvingKeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProvingKeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProvingKeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProvingKeyResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3962,6 +5308,228 @@ func (r ListRegistriesResponse) ContentType() string {
 	return ""
 }
 
+// GetRequestResponse429Headers the declared response headers of an HTTP 429 response for GetRequest
+type GetRequestResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetRequestResponse503Headers the declared response headers of an HTTP 503 response for GetRequest
+type GetRequestResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PresentationRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RequestAnswered
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *RequestExpired
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetRequestResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRequestResponse) GetJSON200() *PresentationRequest {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetRequestResponse) GetJSON409() *RequestAnswered {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r GetRequestResponse) GetJSON410() *RequestExpired {
+	return r.JSON410
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetRequestResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetRequestResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AnswerRequestResponse429Headers the declared response headers of an HTTP 429 response for AnswerRequest
+type AnswerRequestResponse429Headers struct {
+	RetryAfter int
+}
+
+// AnswerRequestResponse503Headers the declared response headers of an HTTP 503 response for AnswerRequest
+type AnswerRequestResponse503Headers struct {
+	RetryAfter int
+}
+
+type AnswerRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Verification
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RequestAnswered
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *RequestExpired
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *VerificationRefused
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AnswerRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AnswerRequestResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AnswerRequestResponse) GetJSON200() *Verification {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AnswerRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AnswerRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AnswerRequestResponse) GetJSON409() *RequestAnswered {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r AnswerRequestResponse) GetJSON410() *RequestExpired {
+	return r.JSON410
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AnswerRequestResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AnswerRequestResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AnswerRequestResponse) GetJSON422() *VerificationRefused {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AnswerRequestResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AnswerRequestResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AnswerRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AnswerRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AnswerRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AnswerRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AnswerRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // VerifyAttestationResponse429Headers the declared response headers of an HTTP 429 response for VerifyAttestation
 type VerifyAttestationResponse429Headers struct {
 	RetryAfter int
@@ -4158,6 +5726,19 @@ func (c *ClientWithResponses) AuditAttestationWithResponse(ctx context.Context, 
 	return ParseAuditAttestationResponse(rsp)
 }
 
+// ListChallengesWithResponse (lender) one's own challenges, newest first, within their 7-day retention
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/challenges (the `ListChallenges` operationId).
+func (c *ClientWithResponses) ListChallengesWithResponse(ctx context.Context, params *ListChallengesParams, reqEditors ...RequestEditorFn) (*ListChallengesResponse, error) {
+	rsp, err := c.ListChallenges(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListChallengesResponse(rsp)
+}
+
 // CreateChallengeWithBodyWithResponse (lender) create a single-use challenge
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -4184,6 +5765,19 @@ func (c *ClientWithResponses) CreateChallengeWithResponse(ctx context.Context, b
 	return ParseCreateChallengeResponse(rsp)
 }
 
+// GetChallengeWithResponse (lender) one of one's own challenges, its state and, once answered, its verdict
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/challenges/{id} (the `GetChallenge` operationId).
+func (c *ClientWithResponses) GetChallengeWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetChallengeResponse, error) {
+	rsp, err := c.GetChallenge(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetChallengeResponse(rsp)
+}
+
 // ListCircuitsWithResponse every statement's circuit, verifying key and setup
 //
 // Returns a wrapper object for the known response body format(s).
@@ -4208,6 +5802,48 @@ func (c *ClientWithResponses) GetCircuitWithResponse(ctx context.Context, id str
 		return nil, err
 	}
 	return ParseGetCircuitResponse(rsp)
+}
+
+// GetConstraintSystemWithResponse (no API key) the circuit's compiled constraint system (circuit.ccs), as its manifest lists it
+//
+// Content-addressed: the ETag is the file's sha256 from the manifest
+// (the fingerprint a request names), the response never changes under
+// this URL (Cache-Control: public, max-age=31536000, immutable), and
+// If-None-Match with that tag answers 304. Streamed, uncompressed
+// (Groth16 keys do not compress). Clients check the sha256 before
+// use. Rate-limited per client address; served without a limit while
+// the limiter's storage does not answer.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/circuits/{id}/constraint-system (the `GetConstraintSystem` operationId).
+func (c *ClientWithResponses) GetConstraintSystemWithResponse(ctx context.Context, id string, params *GetConstraintSystemParams, reqEditors ...RequestEditorFn) (*GetConstraintSystemResponse, error) {
+	rsp, err := c.GetConstraintSystem(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConstraintSystemResponse(rsp)
+}
+
+// GetProvingKeyWithResponse (no API key) the circuit's Groth16 proving key (proving.key), as its manifest lists it
+//
+// Content-addressed: the ETag is the file's sha256 from the manifest
+// (the fingerprint a request names), the response never changes under
+// this URL (Cache-Control: public, max-age=31536000, immutable), and
+// If-None-Match with that tag answers 304. Streamed, uncompressed
+// (Groth16 keys do not compress). Clients check the sha256 before
+// use. Rate-limited per client address; served without a limit while
+// the limiter's storage does not answer.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/circuits/{id}/proving-key (the `GetProvingKey` operationId).
+func (c *ClientWithResponses) GetProvingKeyWithResponse(ctx context.Context, id string, params *GetProvingKeyParams, reqEditors ...RequestEditorFn) (*GetProvingKeyResponse, error) {
+	rsp, err := c.GetProvingKey(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProvingKeyResponse(rsp)
 }
 
 // ListIssuersWithResponse trusted issuers
@@ -4312,6 +5948,64 @@ func (c *ClientWithResponses) ListRegistriesWithResponse(ctx context.Context, re
 		return nil, err
 	}
 	return ParseListRegistriesResponse(rsp)
+}
+
+// GetRequestWithResponse (business, no API key) the request a challenge makes, to prove where the data lives
+//
+// The challenge id is the capability: anyone who holds it may read the
+// request and answer it once. Rate-limited per client address.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/requests/{id} (the `GetRequest` operationId).
+func (c *ClientWithResponses) GetRequestWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetRequestResponse, error) {
+	rsp, err := c.GetRequest(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRequestResponse(rsp)
+}
+
+// AnswerRequestWithBodyWithResponse (business, no API key) answer a request with an attestation
+//
+// Verified exactly as POST /v1/verifications verifies it (the same
+// checks, trust, response and codes). The first answer that parses
+// as an attestation consumes the challenge, and its verdict, verified
+// or refused (422), is kept for the lender (GET /v1/challenges/{id});
+// any later answer is refused (409 challenge_used). A body that does
+// not parse (400, 413, 415) changes nothing. Rate-limited per client
+// address.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/{id}/response (the `AnswerRequest` operationId).
+func (c *ClientWithResponses) AnswerRequestWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerRequestResponse, error) {
+	rsp, err := c.AnswerRequestWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnswerRequestResponse(rsp)
+}
+
+// AnswerRequestWithResponse (business, no API key) answer a request with an attestation
+//
+// Verified exactly as POST /v1/verifications verifies it (the same
+// checks, trust, response and codes). The first answer that parses
+// as an attestation consumes the challenge, and its verdict, verified
+// or refused (422), is kept for the lender (GET /v1/challenges/{id});
+// any later answer is refused (409 challenge_used). A body that does
+// not parse (400, 413, 415) changes nothing. Rate-limited per client
+// address.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/{id}/response (the `AnswerRequest` operationId).
+func (c *ClientWithResponses) AnswerRequestWithResponse(ctx context.Context, id string, body AnswerRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerRequestResponse, error) {
+	rsp, err := c.AnswerRequest(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnswerRequestResponse(rsp)
 }
 
 // VerifyAttestationWithBodyWithResponse (lender) verify an attestation against its challenge, consuming the challenge
@@ -4553,6 +6247,97 @@ func ParseAuditAttestationResponse(rsp *http.Response) (*AuditAttestationRespons
 	return response, nil
 }
 
+// ParseListChallengesResponse parses an HTTP response from a ListChallengesWithResponse call
+func ParseListChallengesResponse(rsp *http.Response) (*ListChallengesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListChallengesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ChallengeState
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListChallengesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListChallengesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseCreateChallengeResponse parses an HTTP response from a CreateChallengeWithResponse call
 func ParseCreateChallengeResponse(rsp *http.Response) (*CreateChallengeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4645,6 +6430,97 @@ func ParseCreateChallengeResponse(rsp *http.Response) (*CreateChallengeResponse,
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateChallengeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetChallengeResponse parses an HTTP response from a GetChallengeWithResponse call
+func ParseGetChallengeResponse(rsp *http.Response) (*GetChallengeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetChallengeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ChallengeState
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetChallengeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetChallengeResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -4806,6 +6682,206 @@ func ParseGetCircuitResponse(rsp *http.Response) (*GetCircuitResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetCircuitResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetConstraintSystemResponse parses an HTTP response from a GetConstraintSystemWithResponse call
+func ParseGetConstraintSystemResponse(rsp *http.Response) (*GetConstraintSystemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConstraintSystemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetConstraintSystemResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetConstraintSystemResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetConstraintSystemResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetConstraintSystemResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetProvingKeyResponse parses an HTTP response from a GetProvingKeyWithResponse call
+func ParseGetProvingKeyResponse(rsp *http.Response) (*GetProvingKeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProvingKeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetProvingKeyResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetProvingKeyResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetProvingKeyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetProvingKeyResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -5362,6 +7438,216 @@ func ParseListRegistriesResponse(rsp *http.Response) (*ListRegistriesResponse, e
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListRegistriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRequestResponse parses an HTTP response from a GetRequestWithResponse call
+func ParseGetRequestResponse(rsp *http.Response) (*GetRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PresentationRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestAnswered
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest RequestExpired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAnswerRequestResponse parses an HTTP response from a AnswerRequestWithResponse call
+func ParseAnswerRequestResponse(rsp *http.Response) (*AnswerRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AnswerRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Verification
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestAnswered
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest RequestExpired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest VerificationRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AnswerRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AnswerRequestResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -27,6 +27,8 @@ type Challenge struct {
 	Statement string          `json:"statement"`
 	Params    json.RawMessage `json:"params,omitempty"`
 	ExpiresAt time.Time       `json:"expires_at"`
+	// CreatedAt orders a lender's challenges (List); zero is the store's now.
+	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
 // New returns a challenge with a fresh random ID and nonce.
@@ -90,6 +92,21 @@ type Store interface {
 	// confirm durable (see Durability) returns the challenge together with
 	// an error wrapping ErrNotDurable.
 	Consume(ctx context.Context, id, lender string) (Challenge, error)
+
+	// Create also keeps a record of the challenge for Retention after
+	// its creation, which outlives the challenge; a consumed challenge's
+	// record waits for its verdict.
+
+	// Record returns challenge id's record, live, consumed or expired:
+	// ErrNotFound if it never existed or its retention has passed.
+	Record(ctx context.Context, id string) (Record, error)
+	// Settle stores the verdict on challenge id's answer, once: ErrSettled
+	// if it has one, ErrNotFound if there is no record. Only the caller
+	// whose Consume succeeded should settle.
+	Settle(ctx context.Context, id string, v Verdict) error
+	// List returns up to limit (1 to MaxListed) of lender's records,
+	// newest first, within the retention.
+	List(ctx context.Context, lender string, limit int) ([]Record, error)
 }
 
 var (

@@ -16,6 +16,7 @@ type Memory struct {
 
 	mu        sync.Mutex
 	m         map[string]*memEntry
+	records   map[string]*memRecord
 	lastSweep time.Time
 }
 
@@ -33,7 +34,7 @@ func NewMemory(opts ...Option) (*Memory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Memory{now: o.Now, m: map[string]*memEntry{}}, nil
+	return &Memory{now: o.Now, m: map[string]*memEntry{}, records: map[string]*memRecord{}}, nil
 }
 
 // Create implements Store.
@@ -45,11 +46,15 @@ func (s *Memory) Create(_ context.Context, c Challenge, ttl time.Duration) error
 	defer s.mu.Unlock()
 	now := s.now()
 	s.sweep(now)
-	if s.live(c.ID, now) != nil {
+	if s.live(c.ID, now) != nil || s.record(c.ID, now) != nil {
 		return ErrExists
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
 	}
 	c.Params = bytes.Clone(c.Params)
 	s.m[c.ID] = &memEntry{c: c, expires: now.Add(ttl)}
+	s.records[c.ID] = &memRecord{r: Record{Challenge: clone(c)}, expires: now.Add(ttl + Retention)}
 	return nil
 }
 
@@ -109,6 +114,9 @@ func (s *Memory) sweep(now time.Time) {
 	s.lastSweep = now
 	for id := range s.m {
 		s.live(id, now)
+	}
+	for id := range s.records {
+		s.record(id, now)
 	}
 }
 

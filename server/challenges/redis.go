@@ -66,24 +66,19 @@ func (s *Redis) keys(id string) []string {
 	return []string{s.livePrefix + id, s.usedPrefix + id}
 }
 
-var createScript = redis.NewScript(`
--- KEYS: live, used; ARGV: lender, json, ttl ms
-if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'lender', ARGV[1], 'json', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-`)
-
 // Create implements Store.
 func (s *Redis) Create(ctx context.Context, c Challenge, ttl time.Duration) error {
 	if err := checkCreate(c, ttl); err != nil {
 		return err
 	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = time.Now()
+	}
 	js, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("challenges: encode: %w", err)
 	}
-	ok, err := createScript.Run(ctx, s.rdb, s.keys(c.ID), c.Lender, js, ttl.Milliseconds()).Int()
+	ok, err := s.create(ctx, c, js, ttl)
 	if err != nil {
 		return fmt.Errorf("challenges: create: %w", err)
 	}
