@@ -216,6 +216,7 @@ func (s *Server) router() *echo.Echo {
 	v1.POST("/challenges", s.createChallenge, s.authenticate, s.require(auth.RoleLender))
 	v1.GET("/challenges", s.listChallenges, s.authenticate, s.require(auth.RoleLender))
 	v1.GET("/challenges/:id", s.getChallenge, s.authenticate, s.require(auth.RoleLender))
+	v1.GET("/challenges/:id/qr", s.challengeQR, s.authenticate, s.require(auth.RoleLender))
 	// The presentation flow (presentation.go): no API key, the challenge
 	// id is the capability; limited per client address.
 	v1.GET("/requests/:id", s.getRequest, s.limitAddress(false))
