@@ -62,22 +62,30 @@ func qrSVG(text string) ([]byte, error) {
 // on paper. Another lender's challenge, or one past its retention, is
 // not_found, as in GET /v1/challenges/{id}.
 func (s *Server) challengeQR(c echo.Context) error {
-	id := c.Param("id")
-	if !ids.Valid(id) {
-		return errNotFound
-	}
-	rec, err := s.cfg.Challenges.Record(c.Request().Context(), id)
-	if errors.Is(err, challenges.ErrNotFound) || err == nil && rec.Challenge.Lender != principal(c).Name {
-		return errNotFound
-	}
+	rec, err := s.ownChallenge(c)
 	if err != nil {
 		return err
 	}
-	svg, err := qrSVG(s.presentationURL(id))
+	svg, err := qrSVG(s.presentationURL(rec.Challenge.ID))
 	if err != nil {
 		return err
 	}
 	// The URL is the business's capability: no cache keeps it.
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "image/svg+xml", svg)
+}
+
+// ownChallenge is the record of the challenge the path's {id} names, if
+// the calling lender made it and it is within its retention; otherwise
+// errNotFound, whether it never existed or is another lender's.
+func (s *Server) ownChallenge(c echo.Context) (challenges.Record, error) {
+	id := c.Param("id")
+	if !ids.Valid(id) {
+		return challenges.Record{}, errNotFound
+	}
+	rec, err := s.cfg.Challenges.Record(c.Request().Context(), id)
+	if errors.Is(err, challenges.ErrNotFound) || err == nil && rec.Challenge.Lender != principal(c).Name {
+		return challenges.Record{}, errNotFound
+	}
+	return rec, err
 }
