@@ -16,6 +16,7 @@ const poll = { first: 2000, max: 30000, factor: 1.6, delay: 2000, timer: 0 };
 
 let key = "";
 const shown = new Map(); // challenge id -> {sig, state, li}
+const issuers = new Map(); // trusted issuer key -> name
 
 // --- signing in and out ---
 
@@ -52,6 +53,7 @@ async function start(k) {
   $("statement").focus();
   try {
     await loadStatements();
+    for (const is of await api(key, "GET", "/v1/issuers")) issuers.set(is.key, is.name);
   } catch (err) {
     failed(err, $("ask-status"));
   }
@@ -348,26 +350,33 @@ function verdict(c) {
   switch (c.state) {
     case "verified": {
       const p = el("div", { class: "verdict" },
-        el("p", {}, "The business proved it: ", el("strong", { text: c.sentence }), ". The proof checked out; the records stayed with the business."));
+        el("p", {}, el("strong", { text: "Yes." }), " The business proved it, and the proof checked out. Its records stayed with it."));
       if (v.rules && v.rules.length) {
         p.append(el("p", { text: "Rules met:" }), el("ul", {}, ...v.rules.map((r) => el("li", { text: r }))));
       }
       p.append(facts([
         ["Pseudonym", el("span", { class: "mono hash", text: v.pseudonym || "" })],
-        ["Issuer", v.issuer ? el("span", { class: "mono hash", text: v.issuer }) : ""],
+        ["Issuer", v.issuer ? issuerName(v.issuer) : ""],
       ]));
       p.append(el("p", { class: "muted", text: "The same business answering you again has the same pseudonym; another lender sees another one." }));
       return p;
     }
     case "refused":
       return el("div", { class: "verdict" },
-        el("p", {}, "The answer was refused: ", el("strong", { text: v.message || "the attestation did not verify" }),
+        el("p", {}, "The answer was refused: ", el("strong", { text: (v.message || "the attestation did not verify").replace(/^[a-z]+: /, "") }),
           v.code ? el("span", { class: "muted", text: " (" + v.code + ")" }) : ""),
         el("p", { class: "muted", text: "A refused request is used up. Create a new one if the business should try again." }));
     case "expired":
       return el("p", { class: "verdict muted", text: "No answer arrived in time. Create a new request if you still need one." });
   }
   return el("p", { class: "verdict muted", text: "Waiting for the business to open the link and answer." });
+}
+
+// issuerName is a trusted issuer's name and key, or its key alone.
+function issuerName(hex) {
+  const name = issuers.get(hex);
+  const keyEl = el("span", { class: "mono hash", text: hex });
+  return name ? el("span", {}, name + " ", el("span", { class: "muted" }, "(", keyEl, ")")) : keyEl;
 }
 
 // download saves value as a JSON file.
