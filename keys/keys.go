@@ -244,10 +244,18 @@ func readChecked(dir string, m *Manifest, name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
 	}
-	if got := Fingerprint(data); got != want {
-		return nil, fmt.Errorf("%w: %s of %s has sha256 %s, manifest says %s", ErrFingerprint, name, m.Circuit, got, want)
+	if err := check(m, name, want, data); err != nil {
+		return nil, err
 	}
 	return data, nil
+}
+
+// check compares an artefact's sha256 with the fingerprint want.
+func check(m *Manifest, name, want string, data []byte) error {
+	if got := Fingerprint(data); got != want {
+		return fmt.Errorf("%w: %s of %s has sha256 %s, manifest says %s", ErrFingerprint, name, m.Circuit, got, want)
+	}
+	return nil
 }
 
 // Verifying is a loaded verifying key.
@@ -298,13 +306,36 @@ func LoadProving(dir, id string) (*Proving, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseProving(m, ccsData, pkData)
+}
+
+// ParseProving parses a circuit's constraint system and proving key held
+// in memory (downloaded, say), each only after its sha256 matches the
+// manifest's fingerprint; m.Files must name both. Like LoadProving it
+// reads the proving key without subgroup checks, which the fingerprint
+// makes safe.
+func ParseProving(m *Manifest, ccsData, pkData []byte) (*Proving, error) {
+	for name, data := range map[string][]byte{CircuitFile: ccsData, ProvingFile: pkData} {
+		want, ok := m.Files[name]
+		if !ok {
+			return nil, fmt.Errorf("keys: manifest of %s lists no %s", m.Circuit, name)
+		}
+		if err := check(m, name, want, data); err != nil {
+			return nil, err
+		}
+	}
+	return parseProving(m, ccsData, pkData)
+}
+
+// parseProving parses artefacts whose fingerprints were checked.
+func parseProving(m *Manifest, ccsData, pkData []byte) (*Proving, error) {
 	ccs := groth16.NewCS(circuits.Curve)
 	if err := readAll(ccs, ccsData); err != nil {
-		return nil, fmt.Errorf("keys: constraint system of %s: %w", id, err)
+		return nil, fmt.Errorf("keys: constraint system of %s: %w", m.Circuit, err)
 	}
 	pk := groth16.NewProvingKey(circuits.Curve)
 	if _, err := pk.UnsafeReadFrom(bytes.NewReader(pkData)); err != nil {
-		return nil, fmt.Errorf("keys: proving key of %s: %w", id, err)
+		return nil, fmt.Errorf("keys: proving key of %s: %w", m.Circuit, err)
 	}
 	return &Proving{Manifest: m, CCS: ccs, Key: pk}, nil
 }

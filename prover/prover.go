@@ -76,12 +76,25 @@ type Prover struct {
 // New returns a prover over the key directory dir.
 func New(dir string) *Prover { return &Prover{dir: dir, loaded: map[string]*keys.Proving{}} }
 
+// Loaded returns a prover over artefacts already loaded and checked (by
+// keys.ParseProving, say), one per circuit; it reads no directory.
+func Loaded(ks ...*keys.Proving) *Prover {
+	p := &Prover{loaded: map[string]*keys.Proving{}}
+	for _, k := range ks {
+		p.loaded[k.Manifest.Circuit] = k
+	}
+	return p
+}
+
 // Load loads (once) and returns the proving artefacts of a circuit.
 func (p *Prover) Load(id string) (*keys.Proving, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if k, ok := p.loaded[id]; ok {
 		return k, nil
+	}
+	if p.dir == "" {
+		return nil, fmt.Errorf("%w: no proving key loaded for %s", keys.ErrMissing, id)
 	}
 	k, err := keys.LoadProving(p.dir, id)
 	if err != nil {

@@ -52,3 +52,14 @@ OTHER=$("$TACIT" issuer keygen --out "$WORK/bank2.key")
 curl -sf "$API/v1/issuers" -H "Authorization: Bearer $ADMIN" "${json[@]}" -d "{\"key\":\"$OTHER\",\"name\":\"second-bank\"}"; echo
 curl -sf "$API/v1/issuers" -H "Authorization: Bearer $ADMIN"; echo
 curl -sf -X DELETE "$API/v1/issuers/$OTHER" -H "Authorization: Bearer $ADMIN" -o /dev/null -w 'DELETE -> %{http_code}\n'
+
+echo "== presentation flow: the lender's challenge carries a request URI; the business proves on its own machine"
+curl -sf "$API/v1/challenges" -H "Authorization: Bearer $LENDER" "${json[@]}" \
+  -d '{"statement":"no-default","params":{"window":24}}' > "$WORK/challenge2.json"
+CHALLENGE2=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$WORK/challenge2.json")
+REQUEST=$(sed -n 's/.*"requestUri":"\([^"]*\)".*/\1/p' "$WORK/challenge2.json")
+curl -sf "$REQUEST" | head -c 300; echo " ..."
+XDG_CACHE_HOME="$WORK/cache" "$TACIT" present --request "$REQUEST" --credential "$WORK/cred.json" --holder "$WORK/holder.key"
+
+echo "== lender: the verdict"
+curl -sf "$API/v1/challenges/$CHALLENGE2" -H "Authorization: Bearer $LENDER" | head -c 300; echo " ..."

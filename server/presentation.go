@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -72,6 +75,46 @@ type artefact struct {
 	path   string
 	sha256 string
 	size   int64
+	// compressible: worth offering gzip (a constraint system; a proving
+	// key is compressed curve points, which gzip does not shrink).
+	compressible bool
+	gzOnce       sync.Once
+	gz           []byte // the file gzip-compressed, made once; nil: not offered
+}
+
+// gzipped returns the artefact gzip-compressed, made on first use and
+// kept, or nil if it is not offered: not compressible, or gzip saves less
+// than a tenth, or the file no longer has its fingerprint.
+func (a *artefact) gzipped() []byte {
+	if !a.compressible {
+		return nil
+	}
+	a.gzOnce.Do(func() {
+		data, err := os.ReadFile(a.path)
+		if err != nil || keys.Fingerprint(data) != a.sha256 {
+			return
+		}
+		var buf bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+		w.Write(data)
+		w.Close()
+		if buf.Len() < len(data)*9/10 {
+			a.gz = buf.Bytes()
+		}
+	})
+	return a.gz
+}
+
+// acceptsGzip reports whether an Accept-Encoding header accepts gzip.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 // artefactRef is how a request names an artefact.
@@ -91,16 +134,16 @@ const (
 // its manifest lists them and checks their sha256 once, so that what is
 // served under a fingerprint has it. A circuit without them (a
 // verify-only key directory) serves none.
-func loadArtefacts(dir string, v *verifier.Verifier) (map[string]map[string]artefact, error) {
-	out := map[string]map[string]artefact{}
+func loadArtefacts(dir string, v *verifier.Verifier) (map[string]map[string]*artefact, error) {
+	out := map[string]map[string]*artefact{}
 	for _, info := range circuits.All() {
 		k, ok := v.Key(info.ID)
 		if !ok {
 			continue
 		}
-		files := map[string]artefact{}
+		files := map[string]*artefact{}
 		for route, name := range map[string]string{provingKeyRoute: keys.ProvingFile, constraintSystemRoute: keys.CircuitFile} {
-			a := artefact{path: filepath.Join(dir, keys.Folder(info.ID), name), sha256: k.Manifest.Files[name]}
+			a := &artefact{path: filepath.Join(dir, keys.Folder(info.ID), name), sha256: k.Manifest.Files[name], compressible: route == constraintSystemRoute}
 			f, err := os.Open(a.path)
 			if errors.Is(err, os.ErrNotExist) || a.sha256 == "" {
 				continue
@@ -127,7 +170,10 @@ func loadArtefacts(dir string, v *verifier.Verifier) (map[string]map[string]arte
 // artefactRefs names circuit id's artefacts for a request.
 func (s *Server) artefactRefs(id string) (pk, ccs artefactRef) {
 	ref := func(route string) artefactRef {
-		a := s.artefacts[id][route]
+		a, ok := s.artefacts[id][route]
+		if !ok {
+			a = &artefact{}
+		}
 		return artefactRef{URL: s.link("/v1/circuits/" + keys.Folder(id) + "/" + route), SHA256: a.sha256, Size: a.size}
 	}
 	return ref(provingKeyRoute), ref(constraintSystemRoute)
@@ -142,9 +188,11 @@ const (
 )
 
 // serveArtefact serves one artefact, content-addressed: its sha256 is its
-// strong ETag, it never changes under its URL, and it is streamed from
-// the file. Groth16 keys are compressed curve points, which gzip does not
-// shrink (see BENCHMARKS.md), so it is sent as it is.
+// ETag, it never changes under its URL, and it is streamed from the file.
+// A constraint system is sent gzip-compressed to a client that accepts it
+// (compressed once, on first use, and kept; its ETag is then the weak
+// W/"sha256", since the bytes sent differ). A proving key is always sent
+// as it is: gzip does not shrink it (BENCHMARKS.md).
 func (s *Server) serveArtefact(route string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		info, ok := s.circuitParam(c)
@@ -155,36 +203,58 @@ func (s *Server) serveArtefact(route string) echo.HandlerFunc {
 		if !ok {
 			return errNotFound
 		}
-		etag := `"` + a.sha256 + `"`
+		var gz []byte
+		if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
+			gz = a.gzipped()
+		}
 		h := c.Response().Header()
+		etag := `"` + a.sha256 + `"`
+		if gz != nil {
+			etag = "W/" + etag
+		}
 		h.Set("ETag", etag)
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		if a.compressible {
+			h.Set("Vary", "Accept-Encoding")
+		}
 		if etagMatch(c.Request().Header.Get("If-None-Match"), a.sha256) {
 			return c.NoContent(http.StatusNotModified)
+		}
+		h.Set(echo.HeaderContentType, echo.MIMEOctetStream)
+		if gz != nil {
+			h.Set("Content-Encoding", "gzip")
+			s.stream(c, bytes.NewReader(gz), int64(len(gz)))
+			return nil
 		}
 		f, err := os.Open(a.path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		h.Set(echo.HeaderContentType, echo.MIMEOctetStream)
-		h.Set(echo.HeaderContentLength, strconv.FormatInt(a.size, 10))
-		c.Response().WriteHeader(http.StatusOK)
-		rc := http.NewResponseController(c.Response().Writer)
-		buf := make([]byte, artefactChunk)
-		for sent := int64(0); sent < a.size; {
-			n, err := f.Read(buf[:min(int64(len(buf)), a.size-sent)])
-			if n == 0 && err != nil {
-				s.log.Warn("artefact read ended early", "request_id", requestIDOf(c), "route", c.Path(), "error", safeError(err))
-				return nil // the client sees a short body and its sha256 check fails
-			}
-			_ = rc.SetWriteDeadline(time.Now().Add(artefactStall)) // not every writer has deadlines
-			if _, err := c.Response().Write(buf[:n]); err != nil {
-				return nil // the client went away
-			}
-			sent += int64(n)
-		}
+		s.stream(c, f, a.size)
 		return nil
+	}
+}
+
+// stream answers 200 with size bytes of r, a chunk at a time, each under
+// its own write deadline: a client that stalls for artefactStall is
+// dropped, a slow one that keeps reading is not.
+func (s *Server) stream(c echo.Context, r io.Reader, size int64) {
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.FormatInt(size, 10))
+	c.Response().WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(c.Response().Writer)
+	buf := make([]byte, artefactChunk)
+	for sent := int64(0); sent < size; {
+		n, err := r.Read(buf[:min(int64(len(buf)), size-sent)])
+		if n == 0 && err != nil {
+			s.log.Warn("artefact read ended early", "request_id", requestIDOf(c), "route", c.Path(), "error", safeError(err))
+			return // the client sees a short body and its sha256 check fails
+		}
+		_ = rc.SetWriteDeadline(time.Now().Add(artefactStall)) // not every writer has deadlines
+		if _, err := c.Response().Write(buf[:n]); err != nil {
+			return // the client went away
+		}
+		sent += int64(n)
 	}
 }
 
@@ -208,6 +278,9 @@ type requestCircuit struct {
 	Constraints      int         `json:"constraints"`
 	ProvingKey       artefactRef `json:"provingKey"`
 	ConstraintSystem artefactRef `json:"constraintSystem"`
+	// VerifyingKeySHA256 is the verifying key's fingerprint, which an
+	// attestation names (the service checks it).
+	VerifyingKeySHA256 string `json:"verifyingKeySha256"`
 }
 
 // requestResponse is GET /v1/requests/{id}: what a business needs to know,
@@ -273,7 +346,10 @@ func (s *Server) getRequest(c echo.Context) error {
 		ID: ch.ID, Lender: ch.Lender, Statement: ch.Statement, Params: ch.Params, Sentence: r.Sentence(),
 		AsOf: r.AsOf().String(), Credentials: r.Credentials(), Nonce: ch.Nonce, ExpiresAt: ch.ExpiresAt,
 		ResponseURI: s.requestURI(ch.ID) + "/response",
-		Circuit:     requestCircuit{ID: id, Constraints: k.Manifest.Constraints, ProvingKey: pk, ConstraintSystem: ccs},
+		Circuit: requestCircuit{
+			ID: id, Constraints: k.Manifest.Constraints, ProvingKey: pk, ConstraintSystem: ccs,
+			VerifyingKeySHA256: k.Manifest.Files[keys.VerifyingFile],
+		},
 	}
 	if takesPolicy(r.Statement()) && s.cfg.Registry != nil {
 		if resp.Registry, err = s.cfg.Registry.MarshalIndent(); err != nil {

@@ -100,7 +100,7 @@ type Server struct {
 	publicURL string
 	// artefacts are the files businesses prove with, by circuit id and
 	// route (presentation.go).
-	artefacts map[string]map[string]artefact
+	artefacts map[string]map[string]*artefact
 	// devKeys holds, by circuit id, the warning about single-party keys
 	// that a non-development server gives.
 	devKeys map[string]string
@@ -150,6 +150,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.prover = prover.New(cfg.Keys)
 	s.echo = s.router()
+	if err := s.mountWeb(s.echo); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	return s, nil
 }
 
@@ -254,6 +257,9 @@ func (s *Server) WorkerMetrics() worker.Recorder { return s.metrics.worker }
 func (s *Server) Routes() [][2]string {
 	var out [][2]string
 	for _, r := range s.echo.Routes() {
+		if r.Name == webRoute {
+			continue
+		}
 		out = append(out, [2]string{r.Method, r.Path})
 	}
 	return out

@@ -92,6 +92,10 @@ type setup struct {
 	// localLimiter: the rate limiter in memory whatever the storage, so
 	// that requests reach the handlers' own storage calls.
 	localLimiter bool
+	// clock is the server's clock; nil: now.
+	clock func() time.Time
+	// publicURL is the server's public URL; empty: the default.
+	publicURL string
 }
 
 // testJobs is jobs.DefaultConfig with a short poll, so that tests do not
@@ -181,10 +185,13 @@ func start(t testing.TB, cfg setup) *service {
 	if cfg.keys == "" {
 		cfg.keys = keyDir
 	}
+	if cfg.clock == nil {
+		cfg.clock = now
+	}
 	s.srv, err = server.New(server.Config{
 		Keys: cfg.keys, Registry: cfg.registry, Auth: book, Queue: s.store.Queue, Challenges: s.store.Challenges, Issuers: s.store.Issuers,
 		Limiter: s.store.Limiter, Box: s.box, Ping: s.store.Ping, BodyLimit: cfg.bodyLimit,
-		Log: s.logs.logger(), Now: now,
+		Log: s.logs.logger(), Now: cfg.clock, PublicURL: cfg.publicURL,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,13 +113,11 @@ func mustRead(t *testing.T, path string) string {
 	return string(data)
 }
 
-// policyKeys writes development keys for policy/v1 alone (the flow below
-// needs no other circuit, and a setup costs seconds under -race).
+// policyKeys copies the shared development keys for policy/v1 into dir
+// (a setup costs tens of seconds under -race; present_test.go shares it).
 func policyKeys(t *testing.T, dir string) {
 	t.Helper()
-	if err := keys.Setup(dir, io.Discard, policycircuit.ID); err != nil {
-		t.Fatal(err)
-	}
+	keysFor(t, dir, keys.Folder(policycircuit.ID))
 }
 
 func TestPolicyProveVerifyFlow(t *testing.T) {

@@ -114,6 +114,10 @@ func errorCode(err error) string {
 	if code := verifier.Code(err); code != "" {
 		return code
 	}
+	var coded interface{ Code() string }
+	if errors.As(err, &coded) {
+		return coded.Code() // a service's refusal (present)
+	}
 	return "error"
 }
 

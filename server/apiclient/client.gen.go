@@ -1034,6 +1034,9 @@ type PresentationRequest struct {
 
 		// ProvingKey a key artefact a business proves with, content-addressed
 		ProvingKey ArtefactRef `json:"provingKey"`
+
+		// VerifyingKeySha256 64 lowercase hex characters
+		VerifyingKeySha256 Hex64 `json:"verifyingKeySha256"`
 	} `json:"circuit"`
 
 	// Credentials how many credentials a proof takes
@@ -2173,9 +2176,11 @@ type ClientInterface interface {
 	// Content-addressed: the ETag is the file's sha256 from the manifest
 	// (the fingerprint a request names), the response never changes under
 	// this URL (Cache-Control: public, max-age=31536000, immutable), and
-	// If-None-Match with that tag answers 304. Streamed, uncompressed
-	// (Groth16 keys do not compress). Clients check the sha256 before
-	// use. Rate-limited per client address; served without a limit while
+	// If-None-Match with that tag answers 304. Streamed. The constraint
+	// system is sent with Content-Encoding gzip to a client that accepts
+	// it, with the weak ETag W/"sha256" (the bytes sent differ, the file
+	// does not); the proving key, which gzip does not shrink, is always
+	// sent as it is. Clients check the sha256 before use. Rate-limited per client address; served without a limit while
 	// the limiter's storage does not answer.
 	//
 	// Corresponds with GET /v1/circuits/{id}/constraint-system (the `GetConstraintSystem` operationId).
@@ -2186,9 +2191,11 @@ type ClientInterface interface {
 	// Content-addressed: the ETag is the file's sha256 from the manifest
 	// (the fingerprint a request names), the response never changes under
 	// this URL (Cache-Control: public, max-age=31536000, immutable), and
-	// If-None-Match with that tag answers 304. Streamed, uncompressed
-	// (Groth16 keys do not compress). Clients check the sha256 before
-	// use. Rate-limited per client address; served without a limit while
+	// If-None-Match with that tag answers 304. Streamed. The constraint
+	// system is sent with Content-Encoding gzip to a client that accepts
+	// it, with the weak ETag W/"sha256" (the bytes sent differ, the file
+	// does not); the proving key, which gzip does not shrink, is always
+	// sent as it is. Clients check the sha256 before use. Rate-limited per client address; served without a limit while
 	// the limiter's storage does not answer.
 	//
 	// Corresponds with GET /v1/circuits/{id}/proving-key (the `GetProvingKey` operationId).
@@ -2509,9 +2516,11 @@ func (c *Client) GetCircuit(ctx context.Context, id string, reqEditors ...Reques
 // Content-addressed: the ETag is the file's sha256 from the manifest
 // (the fingerprint a request names), the response never changes under
 // this URL (Cache-Control: public, max-age=31536000, immutable), and
-// If-None-Match with that tag answers 304. Streamed, uncompressed
-// (Groth16 keys do not compress). Clients check the sha256 before
-// use. Rate-limited per client address; served without a limit while
+// If-None-Match with that tag answers 304. Streamed. The constraint
+// system is sent with Content-Encoding gzip to a client that accepts
+// it, with the weak ETag W/"sha256" (the bytes sent differ, the file
+// does not); the proving key, which gzip does not shrink, is always
+// sent as it is. Clients check the sha256 before use. Rate-limited per client address; served without a limit while
 // the limiter's storage does not answer.
 //
 // Corresponds with GET /v1/circuits/{id}/constraint-system (the `GetConstraintSystem` operationId).
@@ -2532,9 +2541,11 @@ func (c *Client) GetConstraintSystem(ctx context.Context, id string, params *Get
 // Content-addressed: the ETag is the file's sha256 from the manifest
 // (the fingerprint a request names), the response never changes under
 // this URL (Cache-Control: public, max-age=31536000, immutable), and
-// If-None-Match with that tag answers 304. Streamed, uncompressed
-// (Groth16 keys do not compress). Clients check the sha256 before
-// use. Rate-limited per client address; served without a limit while
+// If-None-Match with that tag answers 304. Streamed. The constraint
+// system is sent with Content-Encoding gzip to a client that accepts
+// it, with the weak ETag W/"sha256" (the bytes sent differ, the file
+// does not); the proving key, which gzip does not shrink, is always
+// sent as it is. Clients check the sha256 before use. Rate-limited per client address; served without a limit while
 // the limiter's storage does not answer.
 //
 // Corresponds with GET /v1/circuits/{id}/proving-key (the `GetProvingKey` operationId).
@@ -3733,9 +3744,11 @@ type ClientWithResponsesInterface interface {
 	// Content-addressed: the ETag is the file's sha256 from the manifest
 	// (the fingerprint a request names), the response never changes under
 	// this URL (Cache-Control: public, max-age=31536000, immutable), and
-	// If-None-Match with that tag answers 304. Streamed, uncompressed
-	// (Groth16 keys do not compress). Clients check the sha256 before
-	// use. Rate-limited per client address; served without a limit while
+	// If-None-Match with that tag answers 304. Streamed. The constraint
+	// system is sent with Content-Encoding gzip to a client that accepts
+	// it, with the weak ETag W/"sha256" (the bytes sent differ, the file
+	// does not); the proving key, which gzip does not shrink, is always
+	// sent as it is. Clients check the sha256 before use. Rate-limited per client address; served without a limit while
 	// the limiter's storage does not answer.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -3748,9 +3761,11 @@ type ClientWithResponsesInterface interface {
 	// Content-addressed: the ETag is the file's sha256 from the manifest
 	// (the fingerprint a request names), the response never changes under
 	// this URL (Cache-Control: public, max-age=31536000, immutable), and
-	// If-None-Match with that tag answers 304. Streamed, uncompressed
-	// (Groth16 keys do not compress). Clients check the sha256 before
-	// use. Rate-limited per client address; served without a limit while
+	// If-None-Match with that tag answers 304. Streamed. The constraint
+	// system is sent with Content-Encoding gzip to a client that accepts
+	// it, with the weak ETag W/"sha256" (the bytes sent differ, the file
+	// does not); the proving key, which gzip does not shrink, is always
+	// sent as it is. Clients check the sha256 before use. Rate-limited per client address; served without a limit while
 	// the limiter's storage does not answer.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -6017,9 +6032,11 @@ func (c *ClientWithResponses) GetCircuitWithResponse(ctx context.Context, id str
 // Content-addressed: the ETag is the file's sha256 from the manifest
 // (the fingerprint a request names), the response never changes under
 // this URL (Cache-Control: public, max-age=31536000, immutable), and
-// If-None-Match with that tag answers 304. Streamed, uncompressed
-// (Groth16 keys do not compress). Clients check the sha256 before
-// use. Rate-limited per client address; served without a limit while
+// If-None-Match with that tag answers 304. Streamed. The constraint
+// system is sent with Content-Encoding gzip to a client that accepts
+// it, with the weak ETag W/"sha256" (the bytes sent differ, the file
+// does not); the proving key, which gzip does not shrink, is always
+// sent as it is. Clients check the sha256 before use. Rate-limited per client address; served without a limit while
 // the limiter's storage does not answer.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -6038,9 +6055,11 @@ func (c *ClientWithResponses) GetConstraintSystemWithResponse(ctx context.Contex
 // Content-addressed: the ETag is the file's sha256 from the manifest
 // (the fingerprint a request names), the response never changes under
 // this URL (Cache-Control: public, max-age=31536000, immutable), and
-// If-None-Match with that tag answers 304. Streamed, uncompressed
-// (Groth16 keys do not compress). Clients check the sha256 before
-// use. Rate-limited per client address; served without a limit while
+// If-None-Match with that tag answers 304. Streamed. The constraint
+// system is sent with Content-Encoding gzip to a client that accepts
+// it, with the weak ETag W/"sha256" (the bytes sent differ, the file
+// does not); the proving key, which gzip does not shrink, is always
+// sent as it is. Clients check the sha256 before use. Rate-limited per client address; served without a limit while
 // the limiter's storage does not answer.
 //
 // Returns a wrapper object for the known response body format(s).

@@ -9,9 +9,16 @@
 // have lived, and ErrNotFound after. Consume by another lender is
 // ErrWrongLender and leaves the challenge in place.
 //
+// Each challenge also has a Record, kept for Retention (7 days) after its
+// creation whatever becomes of the challenge: the challenge and, once its
+// answer was verified or refused, the Verdict (Settle, once). A lender
+// reads its records by id or lists its newest (List, at most MaxListed),
+// and sees each as pending, verified, refused or expired (Record.State).
+//
 // There are two implementations of Store with the same semantics: Memory,
 // and Redis, where each challenge is a hash with a TTL and Consume is one
-// Lua script (check the lender, delete, leave a tombstone).
+// Lua script (check the lender, delete, leave a tombstone); records are
+// hashes and each lender's index a bounded sorted set, all expiring.
 //
 // Trust: the store trusts its callers to have authenticated the lender. A
 // challenge ID is unguessable but not secret; the nonce is public too (it
