@@ -67,6 +67,12 @@ func TestStorageOutage(t *testing.T) {
 				{bankA, http.MethodGet, "/v1/circuits", nil, true},
 				{bankA, http.MethodGet, "/v1/circuits/no-default-v1", nil, true},
 				{bankA, http.MethodGet, "/v1/registries", nil, true},
+				{bankA, http.MethodGet, "/v1/challenges/" + ch.ID, nil, false},
+				{bankA, http.MethodGet, "/v1/challenges", nil, false},
+				{"", http.MethodGet, "/v1/requests/" + ch.ID, nil, false},
+				{"", http.MethodPost, "/v1/requests/" + ch.ID + "/response", map[string]any{"attestation": att}, false},
+				{"", http.MethodGet, "/v1/circuits/no-default-v1/proving-key", nil, true},
+				{"", http.MethodGet, "/v1/circuits/no-default-v1/constraint-system", nil, true},
 			}
 
 			if mode == "killed" {

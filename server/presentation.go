@@ -375,13 +375,15 @@ func (s *Server) answerRequest(c echo.Context) (err error) {
 		return err
 	}
 	res, verr := s.checkAnswer(c, ch, att)
-	refusal := toAPIError(verr)
-	if verr != nil && refusal.Status != http.StatusUnprocessableEntity {
-		return verr // the service's fault (storage, internal): nothing consumed
-	}
 	var body verificationResponse
-	verdict := challenges.Verdict{Code: refusal.Code, Message: refusal.Message, At: s.now().UTC().Truncate(time.Second)}
-	if verr == nil {
+	var verdict challenges.Verdict
+	if verr != nil {
+		refusal := toAPIError(verr)
+		if refusal.Status != http.StatusUnprocessableEntity {
+			return verr // the service's fault (storage, internal): nothing consumed
+		}
+		verdict = challenges.Verdict{Code: refusal.Code, Message: refusal.Message, At: s.now().UTC().Truncate(time.Second)}
+	} else {
 		body = resultResponse(res, nil)
 		if verdict, err = verifiedVerdict(body, att, s.now()); err != nil {
 			return err

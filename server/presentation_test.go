@@ -281,10 +281,9 @@ func testPresentation(t *testing.T, s *service, clk *clock) {
 
 	t.Run("an expired request", func(t *testing.T) {
 		c := s.challenge(t, bankA, "no-default", 24)
-		a := proveFor(t, s, c.ID, passing)
 		clk.advance(31 * time.Minute)
 		s.call("", http.MethodGet, "/v1/requests/"+c.ID, nil).expect(t, http.StatusGone, "challenge_expired")
-		s.answer(c.ID, a).expect(t, http.StatusGone, "challenge_expired")
+		s.answer(c.ID, att).expect(t, http.StatusGone, "challenge_expired") // refused before it is read
 		if st := s.state(t, bankA, c.ID); st.State != "expired" || st.Verdict != nil {
 			t.Fatalf("expired: %+v", st)
 		}

@@ -264,9 +264,16 @@ func TestPresent(t *testing.T) {
 		if len(entries) != 0 {
 			t.Fatalf("a key that failed its check was kept: %v", entries)
 		}
-		// Other keys on disk, whose fingerprints are not the request's.
+		// Keys on disk whose manifest names another proving key.
 		other := p("other-keys")
-		if err := keys.Setup(other, io.Discard, "no-default/v1"); err != nil {
+		keysFor(t, other, "no-default-v1")
+		manifest := filepath.Join(other, "no-default-v1", keys.ManifestFile)
+		m, err := keys.ReadManifest(other, "no-default/v1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := strings.Replace(mustRead(t, manifest), m.Files[keys.ProvingFile], strings.Repeat("0", 64), 1)
+		if err := os.WriteFile(manifest, []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		code, _, errOut = present(uri, "--credential", cred, "--keys", other)

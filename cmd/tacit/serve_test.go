@@ -26,3 +26,15 @@ func TestServeDevRefusesALockedDirectory(t *testing.T) {
 		t.Fatalf("took %v to refuse", d)
 	}
 }
+
+// TestServePublicURL: a public URL that cannot prefix absolute URLs is a
+// usage error, before anything starts.
+func TestServePublicURL(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, u := range []string{"tacit.example", "ftp://tacit.example", "https://tacit.example/?x=1", "https://tacit.example/#top"} {
+		code, _, errOut := tacit(t, "serve", "--dev", "--addr", "127.0.0.1:0", "--public-url", u)
+		if code != 2 || !strings.Contains(errOut, "--public-url") {
+			t.Errorf("--public-url %q: exit %d: %s", u, code, errOut)
+		}
+	}
+}
