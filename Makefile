@@ -109,6 +109,11 @@ bench: build ## constraints, proving and verification time per circuit; tacit vs
 	$(GO) test -run '^$$' -bench . -benchtime 20x -count 5 ./bench/
 	bash scripts/bench-peer.sh $(BIN)
 	bash scripts/bench-policy.sh $(BIN)
+	$(MAKE) --no-print-directory bench-browser
+
+.PHONY: bench-browser
+bench-browser: chromium wasm ## the business page in headless chromium: click to attestation, keys cached (medians of 5), and first-visit bytes
+	TACIT_BROWSER=1 $(GO) test -count=1 -timeout 30m -run '^$$' -bench '^BenchmarkBrowserProve$$' -benchtime 5x ./web/
 
 .PHONY: bench-service
 bench-service: ## the HTTP service under load: verifications at 500 and 800 req/s, proof-job latency at 1 job/s (3 runs, medians)

@@ -128,7 +128,7 @@ func startStack(t testing.TB) *stack {
 }
 
 // configure sets what the server needs to know of its own address.
-func configure(cfg *server.Config, public string) { _ = public }
+func configure(cfg *server.Config, public string) { cfg.PublicURL = public }
 
 var (
 	devOnce sync.Once

@@ -66,6 +66,19 @@
     }
     $("r-lender").textContent = request.lender;
     $("r-sentence").textContent = request.sentence;
+    const pol = request.params && request.params.policy;
+    if (pol && Array.isArray(pol.rules)) {
+      // A policy: its rules and the credentials it takes, in words.
+      const ul = document.createElement("ul");
+      for (const r of pol.rules) {
+        const li = document.createElement("li");
+        li.textContent = r.name + " (" + r.credential + ", over " + r.window + " months)";
+        ul.append(li);
+      }
+      const creds = document.createElement("p");
+      creds.textContent = "Credentials, in this order: " + (pol.credentials || []).map((c) => c.name + " (" + c.kind + ", issued by one of " + c.issuerSet + ")").join("; ") + ".";
+      $("r-sentence").append(ul, creds);
+    }
     $("r-asof").textContent = formatMonth(request.asOf);
     $("r-expires").textContent = formatTime(request.expiresAt);
     $("title").textContent = request.lender + " asks you a question";
@@ -204,6 +217,12 @@
     }
     for (const [k, v] of Object.entries(att)) {
       if (["version", "statement", "verifyingKey", "public", "proof"].includes(k)) continue;
+      if (k === "policy" && v && typeof v === "object") {
+        pairs.push(["Policy", v.id || ""]);
+        if (v.hash) pairs.push(["Policy fingerprint", v.hash, true]);
+        (v.roots || []).forEach((r, i) => pairs.push(["Issuer set of credential " + (i + 1), r, true]));
+        continue;
+      }
       pairs.push([k, JSON.stringify(v)]);
     }
     pairs.push(["Keys used", att.verifyingKey, true]);

@@ -44,7 +44,9 @@ type Circuit struct {
 	Constraints      int      `json:"constraints"`
 	ProvingKey       Artefact `json:"provingKey"`
 	ConstraintSystem Artefact `json:"constraintSystem"`
-	VerifyingKey     Artefact `json:"verifyingKey"`
+	// VerifyingKeySHA256 is the verifying key's fingerprint, which the
+	// attestation names.
+	VerifyingKeySHA256 string `json:"verifyingKeySha256"`
 }
 
 // Artefact is one downloadable key file: where, its sha256, its size.
@@ -75,8 +77,8 @@ func ParseRequest(data []byte) (*Request, statement.Request, error) {
 	if r.Circuit.ID != st.ID() {
 		return nil, nil, fmt.Errorf("wallet: the request's circuit %q is not its statement's (%s)", r.Circuit.ID, st.ID())
 	}
-	for name, a := range map[string]Artefact{"proving key": r.Circuit.ProvingKey, "constraint system": r.Circuit.ConstraintSystem, "verifying key": r.Circuit.VerifyingKey} {
-		if len(a.SHA256) != 64 || strings.Trim(a.SHA256, "0123456789abcdef") != "" {
+	for name, sum := range map[string]string{"proving key": r.Circuit.ProvingKey.SHA256, "constraint system": r.Circuit.ConstraintSystem.SHA256, "verifying key": r.Circuit.VerifyingKeySHA256} {
+		if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
 			return nil, nil, fmt.Errorf("wallet: the request gives no sha256 fingerprint for the %s", name)
 		}
 	}
@@ -115,7 +117,7 @@ func (r *Request) manifest() *keys.Manifest {
 	return &keys.Manifest{Circuit: r.Circuit.ID, Constraints: r.Circuit.Constraints, Files: map[string]string{
 		keys.ProvingFile:   r.Circuit.ProvingKey.SHA256,
 		keys.CircuitFile:   r.Circuit.ConstraintSystem.SHA256,
-		keys.VerifyingFile: r.Circuit.VerifyingKey.SHA256,
+		keys.VerifyingFile: r.Circuit.VerifyingKeySHA256,
 	}}
 }
 
