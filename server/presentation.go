@@ -370,9 +370,12 @@ func (s *Server) answerRequest(c echo.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	att, _, err := s.readAttestation(c)
+	att, doc, err := s.readAttestation(c)
 	if err != nil {
 		return err
+	}
+	if doc != nil {
+		return badRequest("field \"policy\": a response carries only the attestation; the challenge names its policy")
 	}
 	res, verr := s.checkAnswer(c, ch, att)
 	var body verificationResponse

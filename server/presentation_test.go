@@ -195,6 +195,7 @@ func testPresentation(t *testing.T, s *service, clk *clock) {
 		s.invalid().call("", http.MethodPost, "/v1/requests/"+ch.ID+"/response", strings.Repeat(" ", 300<<10)).expect(t, http.StatusRequestEntityTooLarge, "body_too_large")
 		s.invalid().call("", http.MethodPost, "/v1/requests/"+ch.ID+"/response", `{"attestation":{"version":1}}`).expect(t, http.StatusBadRequest, "bad_request")
 		s.invalid().call("", http.MethodPost, "/v1/requests/"+ch.ID+"/response", `{}`).expect(t, http.StatusBadRequest, "bad_request")
+		s.invalid().call("", http.MethodPost, "/v1/requests/"+ch.ID+"/response", map[string]any{"attestation": att, "policy": map[string]any{}}).expect(t, http.StatusBadRequest, "bad_request")
 		if st := s.state(t, bankA, ch.ID); st.State != "pending" {
 			t.Fatalf("after bad bodies: %s", st.State)
 		}
