@@ -3,20 +3,26 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"testing"
 
+	"github.com/tacit-zk/tacit/audit"
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/circuits/nodefault"
 	"github.com/tacit-zk/tacit/credential"
+	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/prover"
 	"github.com/tacit-zk/tacit/server/jobs"
 	"github.com/tacit-zk/tacit/statement"
 	"github.com/tacit-zk/tacit/verifier"
 )
 
+// TestCircuits is not parallel: it and the server compare audit.Explain's
+// breakdown, which gnark's process-wide profiler cannot compute while a
+// parallel test compiles a circuit (the policy keys' setup).
 func TestCircuits(t *testing.T) {
-	t.Parallel()
 	s := start(t, setup{})
 	r := s.call(auditor, http.MethodGet, "/v1/circuits", nil)
 	r.expect(t, http.StatusOK, "")
@@ -24,6 +30,12 @@ func TestCircuits(t *testing.T) {
 		ID           string
 		Constraints  int
 		VerifyingKey struct{ Fingerprint, Data string }
+		Breakdown    []struct {
+			Name        string
+			Constraints int
+		}
+		Files map[string]string
+		Names []string
 	}
 	// The list holds each circuit whose keys the server has: here only
 	// no-default/v2 (see setupKeys).
@@ -31,6 +43,35 @@ func TestCircuits(t *testing.T) {
 	if len(list) != 1 || list[0].ID != "no-default/v2" || list[0].Constraints == 0 ||
 		len(list[0].VerifyingKey.Fingerprint) != 64 || list[0].VerifyingKey.Data == "" {
 		t.Fatalf("circuits: %+v", list)
+	}
+	// The breakdown is audit.Explain's, and the files are the manifest's.
+	info, _ := circuits.Lookup(nodefault.ID)
+	want, err := audit.Explain(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(list[0].Names, info.Statement.Names()) || !slices.Contains(list[0].Names, "no-default") {
+		t.Errorf("names %v, want %v", list[0].Names, info.Statement.Names())
+	}
+	got, sum := list[0].Breakdown, 0
+	if len(got) != len(want.Blocks) {
+		t.Fatalf("breakdown %+v, want %+v", got, want.Blocks)
+	}
+	for i, b := range want.Blocks {
+		if got[i].Name != b.Name || got[i].Constraints != b.Constraints {
+			t.Errorf("breakdown[%d] = %+v, want %+v", i, got[i], b)
+		}
+		sum += got[i].Constraints
+	}
+	if sum != list[0].Constraints {
+		t.Errorf("breakdown sums to %d, the circuit has %d constraints", sum, list[0].Constraints)
+	}
+	m, err := keys.ReadManifest(keyDir, nodefault.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(list[0].Files, m.Files) || len(m.Files) != 3 || list[0].Files[keys.VerifyingFile] != list[0].VerifyingKey.Fingerprint {
+		t.Errorf("files %v, manifest %v", list[0].Files, m.Files)
 	}
 	one, err := json.Marshal(list[0])
 	if err != nil {

@@ -587,13 +587,20 @@ func (s *Server) listRegistries(c echo.Context) error {
 // --- circuits ---
 
 type circuitResponse struct {
-	ID                     string           `json:"id"`
-	Description            string           `json:"description"`
+	ID          string `json:"id"`
+	Description string `json:"description"`
+	// Names are the short names a lender asks for the statement by.
+	Names                  []string         `json:"names"`
 	PublicInputs           []circuits.Input `json:"publicInputs"`
 	Constraints            int              `json:"constraints"`
 	ConstraintSystemDigest string           `json:"constraintSystemDigest"`
 	VerifyingKey           verifyingKeyJSON `json:"verifyingKey"`
 	Setup                  keys.SetupInfo   `json:"setup"`
+	// Breakdown is where the constraints go, largest block first (as
+	// `tacit circuits explain` prints it); omitted if not computed.
+	Breakdown []blockJSON `json:"breakdown,omitempty"`
+	// Files is the manifest's sha256 fingerprint of each key file.
+	Files map[string]string `json:"files"`
 	// Warning is set when a non-development server runs single-party keys.
 	Warning string `json:"warning,omitempty"`
 }
@@ -609,10 +616,12 @@ func (s *Server) circuit(info circuits.Info) (circuitResponse, bool) {
 		return circuitResponse{}, false
 	}
 	return circuitResponse{
-		ID: info.ID, Description: info.Description, PublicInputs: info.Inputs,
+		ID: info.ID, Description: info.Description, Names: info.Statement.Names(), PublicInputs: info.Inputs,
 		Constraints: k.Manifest.Constraints, ConstraintSystemDigest: k.Manifest.ConstraintSystemDigest,
 		VerifyingKey: verifyingKeyJSON{Fingerprint: k.Fingerprint, Data: base64.StdEncoding.EncodeToString(k.Data)},
 		Setup:        k.Manifest.Setup,
+		Breakdown:    s.breakdown[info.ID],
+		Files:        k.Manifest.Files,
 		Warning:      s.devKeys[info.ID],
 	}, true
 }

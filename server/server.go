@@ -104,6 +104,8 @@ type Server struct {
 	// devKeys holds, by circuit id, the warning about single-party keys
 	// that a non-development server gives.
 	devKeys map[string]string
+	// breakdown holds, by circuit id, where its constraints go.
+	breakdown map[string][]blockJSON
 }
 
 // New loads and checks the keys and builds the router.
@@ -140,9 +142,18 @@ func New(cfg Config) (*Server, error) {
 	for _, id := range slices.Sorted(maps.Keys(s.devKeys)) {
 		s.log.Warn("single-party development keys outside development mode: whoever ran their setup can forge proofs; use keys from a multi-party ceremony", "circuit", id)
 	}
+	s.breakdown = map[string][]blockJSON{}
+	for _, info := range circuits.All() {
+		if _, ok := v.Key(info.ID); ok {
+			s.breakdown[info.ID] = breakdownFor(info, s.log)
+		}
+	}
 	s.prover = prover.New(cfg.Keys)
 	s.echo = s.router()
 	if err := s.mountWeb(s.echo); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if err := s.mountConsole(s.echo); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	return s, nil
@@ -211,6 +222,7 @@ func (s *Server) router() *echo.Echo {
 	v1.POST("/challenges", s.createChallenge, s.authenticate, s.require(auth.RoleLender))
 	v1.GET("/challenges", s.listChallenges, s.authenticate, s.require(auth.RoleLender))
 	v1.GET("/challenges/:id", s.getChallenge, s.authenticate, s.require(auth.RoleLender))
+	v1.GET("/challenges/:id/qr", s.challengeQR, s.authenticate, s.require(auth.RoleLender))
 	// The presentation flow (presentation.go): no API key, the challenge
 	// id is the capability; limited per client address.
 	v1.GET("/requests/:id", s.getRequest, s.limitAddress(false))

@@ -695,11 +695,24 @@ type ChallengeState_Verdict struct {
 
 // Circuit defines model for Circuit.
 type Circuit struct {
+	// Breakdown where the constraints go, largest block first, as `tacit circuits
+	// explain` prints it: the blocks sum to constraints. Computed once
+	// when the server starts; omitted if it could not be.
+	Breakdown *[]struct {
+		Constraints int    `json:"constraints"`
+		Name        string `json:"name"`
+	} `json:"breakdown,omitempty"`
 	ConstraintSystemDigest string `json:"constraintSystemDigest"`
 	Constraints            int    `json:"constraints"`
 	Description            string `json:"description"`
-	Id                     string `json:"id"`
-	PublicInputs           []struct {
+
+	// Files the manifest's sha256 fingerprint of each key file (circuit.ccs, proving.key, verifying.key), checked on every load
+	Files map[string]Hex64 `json:"files"`
+	Id    string           `json:"id"`
+
+	// Names the short names a lender asks for this statement by (POST /v1/challenges "statement"; "policy" is the policy shorthand)
+	Names        []string `json:"names"`
+	PublicInputs []struct {
 		Check string `json:"check"`
 		Name  string `json:"name"`
 	} `json:"publicInputs"`
@@ -2131,6 +2144,17 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/challenges/{id} (the `GetChallenge` operationId).
 	GetChallenge(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetChallengeQR (lender) one of one's own challenges' presentationUrl as a QR code
+	//
+	// An SVG drawing (a white square and one path of dark modules, error
+	// correction level M, a 4-module quiet zone, no script and no external
+	// reference) of the challenge's presentationUrl, to show the business.
+	// The URL is the business's capability: the answer is not cached
+	// (Cache-Control: no-store).
+	//
+	// Corresponds with GET /v1/challenges/{id}/qr (the `GetChallengeQR` operationId).
+	GetChallengeQR(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListCircuits every statement's circuit, verifying key and setup
 	//
 	// Corresponds with GET /v1/circuits (the `ListCircuits` operationId).
@@ -2420,6 +2444,27 @@ func (c *Client) CreateChallenge(ctx context.Context, body CreateChallengeJSONRe
 // Corresponds with GET /v1/challenges/{id} (the `GetChallenge` operationId).
 func (c *Client) GetChallenge(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetChallengeRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetChallengeQR (lender) one of one's own challenges' presentationUrl as a QR code
+//
+// An SVG drawing (a white square and one path of dark modules, error
+// correction level M, a 4-module quiet zone, no script and no external
+// reference) of the challenge's presentationUrl, to show the business.
+// The URL is the business's capability: the answer is not cached
+// (Cache-Control: no-store).
+//
+// Corresponds with GET /v1/challenges/{id}/qr (the `GetChallengeQR` operationId).
+func (c *Client) GetChallengeQR(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChallengeQRRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2999,6 +3044,40 @@ func NewGetChallengeRequest(server string, id string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/v1/challenges/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetChallengeQRRequest constructs an http.Request for the GetChallengeQR method
+func NewGetChallengeQRRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/challenges/%s/qr", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3626,6 +3705,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/challenges/{id} (the `GetChallenge` operationId).
 	GetChallengeWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetChallengeResponse, error)
+
+	// GetChallengeQRWithResponse (lender) one of one's own challenges' presentationUrl as a QR code
+	//
+	// An SVG drawing (a white square and one path of dark modules, error
+	// correction level M, a 4-module quiet zone, no script and no external
+	// reference) of the challenge's presentationUrl, to show the business.
+	// The URL is the business's capability: the answer is not cached
+	// (Cache-Control: no-store).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/challenges/{id}/qr (the `GetChallengeQR` operationId).
+	GetChallengeQRWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetChallengeQRResponse, error)
 
 	// ListCircuitsWithResponse every statement's circuit, verifying key and setup
 	//
@@ -4367,6 +4459,103 @@ func (r GetChallengeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetChallengeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetChallengeQRResponse200Headers the declared response headers of an HTTP 200 response for GetChallengeQR
+type GetChallengeQRResponse200Headers struct {
+	CacheControl string
+}
+
+// GetChallengeQRResponse429Headers the declared response headers of an HTTP 429 response for GetChallengeQR
+type GetChallengeQRResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetChallengeQRResponse503Headers the declared response headers of an HTTP 503 response for GetChallengeQR
+type GetChallengeQRResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetChallengeQRResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetChallengeQRResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetChallengeQRResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetChallengeQRResponse503Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetChallengeQRResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetChallengeQRResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetChallengeQRResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetChallengeQRResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetChallengeQRResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetChallengeQRResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetChallengeQRResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetChallengeQRResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetChallengeQRResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetChallengeQRResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5787,6 +5976,25 @@ func (c *ClientWithResponses) GetChallengeWithResponse(ctx context.Context, id s
 	return ParseGetChallengeResponse(rsp)
 }
 
+// GetChallengeQRWithResponse (lender) one of one's own challenges' presentationUrl as a QR code
+//
+// An SVG drawing (a white square and one path of dark modules, error
+// correction level M, a 4-module quiet zone, no script and no external
+// reference) of the challenge's presentationUrl, to show the business.
+// The URL is the business's capability: the answer is not cached
+// (Cache-Control: no-store).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/challenges/{id}/qr (the `GetChallengeQR` operationId).
+func (c *ClientWithResponses) GetChallengeQRWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetChallengeQRResponse, error) {
+	rsp, err := c.GetChallengeQR(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetChallengeQRResponse(rsp)
+}
+
 // ListCircuitsWithResponse every statement's circuit, verifying key and setup
 //
 // Returns a wrapper object for the known response body format(s).
@@ -6534,6 +6742,100 @@ func ParseGetChallengeResponse(rsp *http.Response) (*GetChallengeResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetChallengeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetChallengeQRResponse parses an HTTP response from a GetChallengeQRWithResponse call
+func ParseGetChallengeQRResponse(rsp *http.Response) (*GetChallengeQRResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetChallengeQRResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetChallengeQRResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetChallengeQRResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetChallengeQRResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
