@@ -487,14 +487,7 @@ func (s *Server) stateOf(rec challenges.Record) (challengeState, error) {
 }
 
 func (s *Server) getChallenge(c echo.Context) error {
-	id := c.Param("id")
-	if !ids.Valid(id) {
-		return errNotFound
-	}
-	rec, err := s.cfg.Challenges.Record(c.Request().Context(), id)
-	if errors.Is(err, challenges.ErrNotFound) || err == nil && rec.Challenge.Lender != principal(c).Name {
-		return errNotFound
-	}
+	rec, err := s.ownChallenge(c)
 	if err != nil {
 		return err
 	}

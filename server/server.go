@@ -153,9 +153,6 @@ func New(cfg Config) (*Server, error) {
 	if err := s.mountWeb(s.echo); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	if err := s.mountConsole(s.echo); err != nil {
-		return nil, fmt.Errorf("server: %w", err)
-	}
 	return s, nil
 }
 

@@ -19,7 +19,7 @@ func (s *Server) mountWeb(e *echo.Echo) error {
 		return err
 	}
 	h := echo.WrapHandler(app)
-	for _, p := range []string{"/", "/present/:id", web.AssetPrefix + "*"} {
+	for _, p := range []string{"/", "/present/:id", "/lender", "/auditor", web.AssetPrefix + "*"} {
 		e.GET(p, h).Name = webRoute
 		e.HEAD(p, h).Name = webRoute
 	}

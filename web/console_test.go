@@ -201,7 +201,7 @@ func auditorView(t *testing.T, ctx context.Context, s *stack) {
 	}
 	getJSON(t, s, "/v1/circuits", &circuits)
 	if len(circuits) < 2 {
-		t.Fatalf("the service has %d circuits, want no-default/v1 and policy/v1", len(circuits))
+		t.Fatalf("the service has %d circuits, want the no-default and policy circuits", len(circuits))
 	}
 	for _, c := range circuits {
 		sec := `section.circuit[data-circuit="` + c.ID + `"]`

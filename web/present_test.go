@@ -238,7 +238,7 @@ func TestBrowserPresent(t *testing.T) {
 			screenshot(t, ctx, "present-ready", w)
 		}
 		took := p.prove()
-		t.Logf("no-default/v1 proven in the browser in %v (keys downloaded)", took.Round(time.Millisecond))
+		t.Logf("no-default/v2 proven in the browser in %v (keys downloaded)", took.Round(time.Millisecond))
 		for _, w := range []int{390, 1280} {
 			screenshot(t, ctx, "present-review", w)
 		}
@@ -264,7 +264,7 @@ func TestBrowserPresent(t *testing.T) {
 		s.Rec.Take()
 		p.open(url, b)
 		took := p.prove()
-		t.Logf("policy/v1 proven in the browser in %v (keys downloaded)", took.Round(time.Millisecond))
+		t.Logf("policy/v2 proven in the browser in %v (keys downloaded)", took.Round(time.Millisecond))
 		for _, w := range []int{390, 1280} {
 			screenshot(t, ctx, "present-policy-review", w)
 		}
