@@ -68,7 +68,7 @@ func (b *business) add(what string, raw []byte, decimal string) {
 // credential signs h for the business and writes it as the next file.
 func (b *business) credential(t testing.TB, issuer *credential.IssuerSecret, kind credential.Kind, h credential.History) {
 	c, err := credential.Sign(issuer, credential.Terms{
-		Kind: kind, Subject: b.holder.Subject(), IssuedAt: credential.DayOf(time.Now().AddDate(0, 0, -1)), ExpiresAt: credential.DayOf(time.Now().AddDate(1, 0, 0)),
+		Layout: credential.LayoutV2, Kind: kind, Subject: b.holder.Subject(), IssuedAt: credential.DayOf(time.Now().AddDate(0, 0, -1)), ExpiresAt: credential.DayOf(time.Now().AddDate(1, 0, 0)),
 	}, h)
 	if err != nil {
 		t.Fatal(err)
