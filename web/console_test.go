@@ -27,7 +27,8 @@ import (
 // page, proving in its browser; the console then shows the verdict on its
 // own, and the attestation to download. A credential that does not satisfy
 // the statement is refused on the business's page and sends nothing, so the
-// console still shows its request waiting. Then the auditor view shows the
+// console still shows its request waiting. A three-credential policy goes
+// the same way as the first request. Then the auditor view shows the
 // circuits, their costs and the development-setup warning.
 func TestBrowserConsole(t *testing.T) {
 	s := startStack(t)
@@ -108,6 +109,28 @@ func TestBrowserConsole(t *testing.T) {
 	)
 	if msg := textOf(t, ctx, "#ask-status"); !strings.Contains(msg, "The service refused the request") || !strings.Contains(msg, "credentials") {
 		t.Fatalf("a refused policy reads %q", msg)
+	}
+
+	// A three-credential policy asked in the console's form: the business
+	// answers with its three issuers' credentials, proving in its browser,
+	// and the console shows the verdict.
+	three := newBusiness(t, "console-policy")
+	three.credential(t, s.Issuers[devenv.IssuerFile], credential.KindPaymentHistory, history(asOf, 48, ok, nil))
+	three.credential(t, s.Issuers[devenv.Bank2File], credential.KindPaymentHistory, history(asOf, 30, ok, map[int]credential.Status{2: credential.StatusLate60}))
+	three.credential(t, s.Issuers[devenv.TaxFile], credential.KindRevenue, history(asOf, 24, func(i int) uint64 { return uint64(5_400_000 + 977*i) }, nil))
+	eval[bool](t, ctx, `document.getElementById("handover").hidden = true`)
+	do(t, ctx, "a policy request",
+		chromedp.SetValue(chromedp.ID("policy"), string(examplePolicy(t))),
+		chromedp.Click(chromedp.ID("create")),
+		chromedp.WaitVisible(chromedp.CSS("#handover svg")),
+	)
+	link = eval[string](t, ctx, `document.getElementById("handover-link").href`)
+	answer(t, s, link, three, true)
+	id = link[strings.LastIndex(link, "/")+1:]
+	entry = `#challenges li[data-id="` + id + `"]`
+	do(t, ctx, "the console shows the policy's verdict", chromedp.WaitVisible(chromedp.CSS(entry+`[data-state="verified"]`)))
+	if v := textOf(t, ctx, entry); !strings.Contains(v, "Verified") || !strings.Contains(v, "Yes.") {
+		t.Fatalf("verified policy entry reads %q", v)
 	}
 
 	auditorView(t, ctx, s)
