@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -20,22 +21,37 @@ func BenchmarkBrowserProve(b *testing.B) {
 	s := startStack(b)
 	asOf := credential.MonthOf(time.Now())
 	ok := func(i int) uint64 { return uint64(100000 + 1731*i) }
+	noDefault := func(name string, layout int, params map[string]any) func(t testing.TB) (*business, any) {
+		return func(t testing.TB) (*business, any) {
+			bz := newBusiness(t, "bench-no-default")
+			bz.layout = layout
+			bz.credential(t, s.Issuers[devenv.IssuerFile], credential.KindPaymentHistory, history(asOf, 36, ok, nil))
+			return bz, map[string]any{"statement": name, "params": params}
+		}
+	}
+	policy := func(layout int, body func(doc json.RawMessage) map[string]any) func(t testing.TB) (*business, any) {
+		return func(t testing.TB) (*business, any) {
+			bz := newBusiness(t, "bench-policy")
+			bz.layout = layout
+			bz.credential(t, s.Issuers[devenv.IssuerFile], credential.KindPaymentHistory, history(asOf, 48, ok, nil))
+			bz.credential(t, s.Issuers[devenv.Bank2File], credential.KindPaymentHistory, history(asOf, 30, ok, nil))
+			bz.credential(t, s.Issuers[devenv.TaxFile], credential.KindRevenue, history(asOf, 24, func(i int) uint64 { return uint64(5_400_000 + 977*i) }, nil))
+			return bz, body(examplePolicy(t))
+		}
+	}
 	for _, bc := range []struct {
 		name string
 		make func(t testing.TB) (*business, any)
 	}{
-		{"no-default", func(t testing.TB) (*business, any) {
-			bz := newBusiness(t, "bench-no-default")
-			bz.credential(t, s.Issuers[devenv.IssuerFile], credential.KindPaymentHistory, history(asOf, 36, ok, nil))
-			return bz, map[string]any{"statement": "no-default", "params": map[string]any{"window": 24}}
-		}},
-		{"policy", func(t testing.TB) (*business, any) {
-			bz := newBusiness(t, "bench-policy")
-			bz.credential(t, s.Issuers[devenv.IssuerFile], credential.KindPaymentHistory, history(asOf, 48, ok, nil))
-			bz.credential(t, s.Issuers[devenv.Bank2File], credential.KindPaymentHistory, history(asOf, 30, ok, nil))
-			bz.credential(t, s.Issuers[devenv.TaxFile], credential.KindRevenue, history(asOf, 24, func(i int) uint64 { return uint64(5_400_000 + 977*i) }, nil))
-			return bz, map[string]any{"policy": examplePolicy(t), "asOf": asOf.String()}
-		}},
+		// The defaults (v2) first: the first-visit figure is theirs.
+		{"no-default/v2", noDefault("no-default", credential.LayoutV2, map[string]any{"window": 24})},
+		{"policy/v2", policy(credential.LayoutV2, func(doc json.RawMessage) map[string]any {
+			return map[string]any{"policy": doc, "asOf": asOf.String()}
+		})},
+		{"no-default/v1", noDefault("no-default/v1", credential.LayoutV1, map[string]any{"window": 24, "severity": "default"})},
+		{"policy/v1", policy(credential.LayoutV1, func(doc json.RawMessage) map[string]any {
+			return map[string]any{"statement": "policy/v1", "params": map[string]any{"policy": doc, "asOf": asOf.String()}}
+		})},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx, tr := newBrowser(b, 1280)

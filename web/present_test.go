@@ -24,6 +24,7 @@ import (
 // business is one business's files, written where the browser uploads
 // them from, and every private value they hold.
 type business struct {
+	layout  int // the credentials' layout; 0: credential.LayoutV2
 	holder  credential.HolderSecret
 	files   []string // credential files, in the request's order
 	secret  string   // holder secret file
@@ -67,8 +68,12 @@ func (b *business) add(what string, raw []byte, decimal string) {
 
 // credential signs h for the business and writes it as the next file.
 func (b *business) credential(t testing.TB, issuer *credential.IssuerSecret, kind credential.Kind, h credential.History) {
+	layout := b.layout
+	if layout == 0 {
+		layout = credential.LayoutV2
+	}
 	c, err := credential.Sign(issuer, credential.Terms{
-		Layout: credential.LayoutV2, Kind: kind, Subject: b.holder.Subject(), IssuedAt: credential.DayOf(time.Now().AddDate(0, 0, -1)), ExpiresAt: credential.DayOf(time.Now().AddDate(1, 0, 0)),
+		Layout: layout, Kind: kind, Subject: b.holder.Subject(), IssuedAt: credential.DayOf(time.Now().AddDate(0, 0, -1)), ExpiresAt: credential.DayOf(time.Now().AddDate(1, 0, 0)),
 	}, h)
 	if err != nil {
 		t.Fatal(err)
