@@ -11,6 +11,7 @@ import (
 	"github.com/tacit-zk/tacit/audit"
 	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/circuits/nodefault"
+	"github.com/tacit-zk/tacit/circuits/nodefaultv2"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/prover"
@@ -45,7 +46,7 @@ func TestCircuits(t *testing.T) {
 		t.Fatalf("circuits: %+v", list)
 	}
 	// The breakdown is audit.Explain's, and the files are the manifest's.
-	info, _ := circuits.Lookup(nodefault.ID)
+	info, _ := circuits.Lookup(nodefaultv2.ID)
 	want, err := audit.Explain(info)
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +67,7 @@ func TestCircuits(t *testing.T) {
 	if sum != list[0].Constraints {
 		t.Errorf("breakdown sums to %d, the circuit has %d constraints", sum, list[0].Constraints)
 	}
-	m, err := keys.ReadManifest(keyDir, nodefault.ID)
+	m, err := keys.ReadManifest(keyDir, nodefaultv2.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,7 +103,7 @@ func TestStorageOutage(t *testing.T) {
 				wg.Wait()
 				// A key artefact reads no stored state either; it is served
 				// (megabytes, so outside the timed calls above).
-				if got := s.call("", http.MethodGet, "/v1/circuits/no-default-v1/constraint-system", nil); got.status != http.StatusOK {
+				if got := s.call("", http.MethodGet, "/v1/circuits/no-default-v2/constraint-system", nil); got.status != http.StatusOK {
 					t.Errorf("a key artefact with Redis %s: %d %s; want 200 (it reads no stored state)", mode, got.status, got.body)
 				}
 				began := time.Now()
