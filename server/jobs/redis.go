@@ -44,7 +44,7 @@ var _ Queue = (*Redis)(nil)
 //	{tacit}:jobs:clock          hash: the workers' clock (see Config.ClaimTimeout): t, the Redis time of the last tick (ms); s, the clock (ms); cap, the last heartbeat's ttl (ms)
 //
 // A job's hash also keeps entry, its current stream entry, and claimed,
-// the workers' clock at its last claim.
+// the workers' clock when Redis last delivered its entry.
 //
 // Acknowledged entries are deleted, so the stream's length is the backlog.
 // Every change that touches more than one key runs as one Lua script; the
@@ -288,9 +288,15 @@ if c[1] then
   clock = tonumber(c[2]) + math.min(math.max(now - tonumber(c[1]), 0), tonumber(c[3]))
   redis.call('HSET', KEYS[4], 't', now, 's', clock)
 end
+-- The clock when Redis delivered the entry, which is when XAUTOCLAIM starts
+-- measuring idle time: the delivery and this script are two calls, and a
+-- stamp taken here would make a reclaim at exactly the claim timeout look
+-- early by the delay between them.
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if p[1] then clock = math.max(clock - tonumber(p[1][3]), 0) end
 local n = tonumber(f[2]) + 1
 -- A reclaim counts only if the workers' clock ran a whole claim timeout
--- since the claim: time in which Redis was away does not.
+-- between the two deliveries: time in which Redis was away does not.
 if f[1] == 'proving' and clock - tonumber(f[4] or '0') < tonumber(ARGV[9]) then n = n - 1 end
 if n > tonumber(ARGV[5]) then return fail(ARGV[7]) end
 local payload = redis.call('GET', KEYS[3])

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tacit-zk/tacit/server/internal/redistest"
 	"github.com/tacit-zk/tacit/server/jobs"
@@ -101,5 +102,43 @@ func TestRedisClusterUntaggedPrefix(t *testing.T) {
 	}
 	if keys := redistest.Keys(t, rdb, tagged+"jobs:job:*"); len(keys) != 1 {
 		t.Fatalf("job keys under %s: %v", tagged, keys)
+	}
+}
+
+// TestLateClaimStillCountsItsReclaim: a worker that takes a while between
+// the delivery of an entry and its claim script, and then dies, still costs
+// the job an attempt when another worker reclaims it at the claim timeout.
+// The reclaim is measured from the delivery, as XAUTOCLAIM measures it.
+func TestLateClaimStillCountsItsReclaim(t *testing.T) {
+	for _, b := range redistest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			rdb, prefix := b.Start(t)
+			cfg := testConfig()
+			q, err := jobs.NewRedis(ctx, rdb, cfg, jobs.WithKeyPrefix(prefix))
+			if err != nil {
+				t.Fatal(err)
+			}
+			beat(t, q, cfg) // the other workers stay alive
+			job := enqueue(t, q, "alice", "")
+			first, err := q.ClaimLate(ctx, "slow-worker", cfg.ClaimTimeout/2)
+			if err != nil || first == nil || first.JobID != job.ID || first.Attempt != 1 {
+				t.Fatalf("first claim: %+v, %v; want job %s at attempt 1", first, err, job.ID)
+			}
+			// The slow worker dies. The next worker polls until the entry
+			// has been idle a claim timeout, and takes it at once.
+			var second *jobs.Delivery
+			for deadline := time.Now().Add(10 * cfg.ClaimTimeout); second == nil; {
+				if time.Now().After(deadline) {
+					t.Fatal("the job was not reclaimed")
+				}
+				if second, err = q.Claim(ctx, "next-worker"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if second.JobID != job.ID || second.Attempt != 2 {
+				t.Fatalf("reclaimed %+v; want job %s at attempt 2", second, job.ID)
+			}
+		})
 	}
 }
