@@ -303,25 +303,51 @@ func LoadProving(dir, id string) (*Proving, error) {
 	if err != nil {
 		return nil, err
 	}
-	ccs := groth16.NewCS(circuits.Curve)
-	pk := groth16.NewProvingKey(circuits.Curve)
-	ccsErr := make(chan error, 1)
+	type loaded struct {
+		pk  groth16.ProvingKey
+		err error
+	}
+	pk := make(chan loaded, 1)
 	go func() {
-		ccsErr <- decodeChecked(dir, m, CircuitFile, "constraint system", func(data []byte) error { return readAll(ccs, data) })
+		k, err := LoadProvingKey(dir, m)
+		pk <- loaded{k, err}
 	}()
-	pkErr := decodeChecked(dir, m, ProvingFile, "proving key", func(data []byte) error {
-		n, err := pk.UnsafeReadFrom(bytes.NewReader(data))
-		return fullyRead(n, err, len(data))
-	})
+	ccs, err := LoadConstraintSystem(dir, m)
 	// The constraint system's error first, whatever finished first, so the
 	// same damage always gives the same message.
-	if err := <-ccsErr; err != nil {
+	k := <-pk
+	if err != nil {
 		return nil, err
 	}
-	if pkErr != nil {
-		return nil, pkErr
+	if k.err != nil {
+		return nil, k.err
 	}
-	return &Proving{Manifest: m, CCS: ccs, Key: pk}, nil
+	return &Proving{Manifest: m, CCS: ccs, Key: k.pk}, nil
+}
+
+// LoadConstraintSystem loads the constraint system of the circuit m
+// describes, after checking its sha256 against m. With LoadProvingKey it is
+// the half of LoadProving a prover can start solving with while the proving
+// key is still decoding.
+func LoadConstraintSystem(dir string, m *Manifest) (constraint.ConstraintSystem, error) {
+	ccs := groth16.NewCS(circuits.Curve)
+	if err := decodeChecked(dir, m, CircuitFile, "constraint system", func(data []byte) error { return readAll(ccs, data) }); err != nil {
+		return nil, err
+	}
+	return ccs, nil
+}
+
+// LoadProvingKey loads the proving key of the circuit m describes, after
+// checking its sha256 against m, without subgroup checks (see LoadProving).
+func LoadProvingKey(dir string, m *Manifest) (groth16.ProvingKey, error) {
+	pk := groth16.NewProvingKey(circuits.Curve)
+	if err := decodeChecked(dir, m, ProvingFile, "proving key", func(data []byte) error {
+		n, err := pk.UnsafeReadFrom(bytes.NewReader(data))
+		return fullyRead(n, err, len(data))
+	}); err != nil {
+		return nil, err
+	}
+	return pk, nil
 }
 
 // ParseProving parses a circuit's constraint system and proving key held
