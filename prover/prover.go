@@ -10,6 +10,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/tacit-zk/tacit/credential"
@@ -70,38 +71,97 @@ func (t Task) Validate() error {
 type Prover struct {
 	dir    string
 	mu     sync.Mutex
-	loaded map[string]*keys.Proving
+	loaded map[string]*loading
+}
+
+// loading is one circuit's artefacts as they load: its constraint system
+// first, so that a proof can solve the witness while the proving key is
+// still decoding.
+type loading struct {
+	ccsReady chan struct{} // closed when ccs or err is set
+	ccs      constraint.ConstraintSystem
+	done     chan struct{} // closed when k or err is set
+	k        *keys.Proving
+	err      error
 }
 
 // New returns a prover over the key directory dir.
-func New(dir string) *Prover { return &Prover{dir: dir, loaded: map[string]*keys.Proving{}} }
+func New(dir string) *Prover { return &Prover{dir: dir, loaded: map[string]*loading{}} }
 
 // Loaded returns a prover over artefacts already loaded and checked (by
 // keys.ParseProving, say), one per circuit; it reads no directory.
 func Loaded(ks ...*keys.Proving) *Prover {
-	p := &Prover{loaded: map[string]*keys.Proving{}}
+	p := &Prover{loaded: map[string]*loading{}}
 	for _, k := range ks {
-		p.loaded[k.Manifest.Circuit] = k
+		l := &loading{ccsReady: make(chan struct{}), ccs: k.CCS, done: make(chan struct{}), k: k}
+		close(l.ccsReady)
+		close(l.done)
+		p.loaded[k.Manifest.Circuit] = l
 	}
 	return p
 }
 
 // Load loads (once) and returns the proving artefacts of a circuit.
 func (p *Prover) Load(id string) (*keys.Proving, error) {
+	l := p.start(id)
+	<-l.done
+	return l.k, l.err
+}
+
+// start returns the circuit's loading, starting it if no call has. The two
+// artefacts load side by side, each checked against the manifest before it
+// is decoded. A failed load is forgotten, so that a later call tries again
+// (keys installed meanwhile, say).
+func (p *Prover) start(id string) *loading {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if k, ok := p.loaded[id]; ok {
-		return k, nil
+	if l, ok := p.loaded[id]; ok {
+		return l
 	}
-	if p.dir == "" {
-		return nil, fmt.Errorf("%w: no proving key loaded for %s", keys.ErrMissing, id)
+	l := &loading{ccsReady: make(chan struct{}), done: make(chan struct{})}
+	p.loaded[id] = l
+	forget := func() {
+		p.mu.Lock()
+		delete(p.loaded, id)
+		p.mu.Unlock()
 	}
-	k, err := keys.LoadProving(p.dir, id)
-	if err != nil {
-		return nil, err
-	}
-	p.loaded[id] = k
-	return k, nil
+	go func() {
+		defer close(l.done)
+		if p.dir == "" {
+			l.err = fmt.Errorf("%w: no proving key loaded for %s", keys.ErrMissing, id)
+			close(l.ccsReady)
+			forget()
+			return
+		}
+		m, err := keys.ReadManifest(p.dir, id)
+		if err != nil {
+			l.err = err
+			close(l.ccsReady)
+			forget()
+			return
+		}
+		type key struct {
+			pk  groth16.ProvingKey
+			err error
+		}
+		pk := make(chan key, 1)
+		go func() {
+			k, err := keys.LoadProvingKey(p.dir, m)
+			pk <- key{k, err}
+		}()
+		l.ccs, l.err = keys.LoadConstraintSystem(p.dir, m)
+		close(l.ccsReady)
+		k := <-pk
+		if l.err == nil && k.err != nil {
+			l.err = k.err // the constraint system's error first, as keys.LoadProving
+		}
+		if l.err != nil {
+			forget()
+			return
+		}
+		l.k = &keys.Proving{Manifest: m, CCS: l.ccs, Key: k.pk}
+	}()
+	return l
 }
 
 // Prove makes an attestation, or returns an error wrapping ErrUnsatisfied.
@@ -127,17 +187,15 @@ func (p *Prover) Prove(ctx context.Context, t Task) (*verifier.Attestation, erro
 		return nil, err
 	}
 	id := t.Request.Statement().ID()
-	k, err := p.Load(id)
-	if err != nil {
-		return nil, err
-	}
-	proof, err := proveCtx(ctx, k, assignment)
+	l := p.start(id)
+	proof, err := proveCtx(ctx, l, assignment)
 	if err != nil {
 		if errors.Is(err, ErrUnsatisfied) {
 			return nil, refusal(t.Request)
 		}
 		return nil, err
 	}
+	k := l.k // set: a proof waited for the key
 	return &verifier.Attestation{
 		Version:      verifier.AttestationVersion,
 		Statement:    id,
@@ -160,14 +218,14 @@ func refusal(r statement.Request) *statement.Unsatisfied {
 }
 
 // proveCtx runs prove and waits for it or for ctx, whichever ends first.
-func proveCtx(ctx context.Context, k *keys.Proving, assignment frontend.Circuit) ([]byte, error) {
+func proveCtx(ctx context.Context, l *loading, assignment frontend.Circuit) ([]byte, error) {
 	type result struct {
 		proof []byte
 		err   error
 	}
 	done := make(chan result, 1)
 	go func() {
-		proof, err := prove(k, assignment)
+		proof, err := prove(l, assignment)
 		done <- result{proof, err}
 	}()
 	select {
@@ -179,16 +237,29 @@ func proveCtx(ctx context.Context, k *keys.Proving, assignment frontend.Circuit)
 }
 
 // prove runs the solver and the Groth16 prover and returns the serialized
-// proof. Any failure is ErrUnsatisfied alone: the solver's message names
-// witness values and must not travel further.
-func prove(k *keys.Proving, assignment frontend.Circuit) ([]byte, error) {
+// proof. The solver starts as soon as the constraint system is loaded,
+// while the proving key may still be decoding. A witness the system
+// refuses is ErrUnsatisfied alone: the solver's message names witness
+// values and must not travel further.
+func prove(l *loading, assignment frontend.Circuit) ([]byte, error) {
 	w, err := frontend.NewWitness(assignment, fr.Modulus())
 	if err != nil {
 		return nil, ErrUnsatisfied
 	}
-	proof, err := groth16.Prove(k.CCS, k.Key, w)
+	<-l.ccsReady
+	if l.ccs == nil {
+		<-l.done
+		return nil, l.err
+	}
+	proof, err := proveGroth16(l.ccs, func() (groth16.ProvingKey, error) {
+		<-l.done
+		if l.err != nil {
+			return nil, l.err
+		}
+		return l.k.Key, nil
+	}, w)
 	if err != nil {
-		return nil, ErrUnsatisfied
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if _, err := proof.WriteTo(&buf); err != nil {

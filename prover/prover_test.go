@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -336,5 +338,83 @@ func TestUnsatisfiedRefusesWithAPlainSentence(t *testing.T) {
 				t.Fatal("the detail leaks a private value")
 			}
 		})
+	}
+}
+
+// copyKeys copies the no-default/v2 artefacts of keyDir into a new
+// directory, with edit (if not nil) applied to one file's bytes.
+func copyKeys(t *testing.T, edit string) string {
+	t.Helper()
+	dir := t.TempDir()
+	folder := keys.Folder(nodefaultv2.ID)
+	if err := os.MkdirAll(filepath.Join(dir, folder), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join(keyDir, folder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(keyDir, folder, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == edit {
+			data = data[:len(data)-1]
+		}
+		if err := os.WriteFile(filepath.Join(dir, folder, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestKeyLoadingFailures: the witness is solved while the proving key
+// loads, and a damaged or missing artefact is still reported as such, never
+// as an unsatisfied statement; a failed load is tried again on the next
+// proof.
+func TestKeyLoadingFailures(t *testing.T) {
+	for _, file := range []string{keys.CircuitFile, keys.ProvingFile} {
+		t.Run(file, func(t *testing.T) {
+			_, err := prover.New(copyKeys(t, file)).Prove(context.Background(), request(nil))
+			if !errors.Is(err, keys.ErrFingerprint) || !strings.Contains(err.Error(), file) {
+				t.Fatalf("damaged %s: %v; want ErrFingerprint naming it", file, err)
+			}
+		})
+	}
+	t.Run("installed later", func(t *testing.T) {
+		dir := t.TempDir()
+		p := prover.New(dir)
+		if _, err := p.Prove(context.Background(), request(nil)); !errors.Is(err, keys.ErrMissing) {
+			t.Fatalf("no keys: %v; want ErrMissing", err)
+		}
+		if err := os.Rename(filepath.Join(copyKeys(t, ""), keys.Folder(nodefaultv2.ID)), filepath.Join(dir, keys.Folder(nodefaultv2.ID))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Prove(context.Background(), request(nil)); err != nil {
+			t.Fatalf("after the keys were installed: %v", err)
+		}
+	})
+}
+
+// TestConcurrentFirstProofs: proofs that start together on a new prover
+// share one load and all verify.
+func TestConcurrentFirstProofs(t *testing.T) {
+	p := prover.New(copyKeys(t, ""))
+	atts := make([]*verifier.Attestation, 3)
+	errs := make([]error, len(atts))
+	var wg sync.WaitGroup
+	for i := range atts {
+		wg.Go(func() { atts[i], errs[i] = p.Prove(context.Background(), request(nil)) })
+	}
+	wg.Wait()
+	v := newVerifier(t)
+	for i, att := range atts {
+		if errs[i] != nil {
+			t.Fatalf("proof %d: %v", i, errs[i])
+		}
+		if _, err := v.Verify(att, expect()); err != nil {
+			t.Fatalf("proof %d does not verify: %v", i, err)
+		}
 	}
 }

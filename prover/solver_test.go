@@ -37,7 +37,8 @@ func TestSolverErrorsNeverLeak(t *testing.T) {
 		{nodefaultv2.ID, credential.LayoutV2, func(c *credential.Credential) (frontend.Circuit, error) { return nodefaultv2.Assign(pub, c, holder) }},
 	} {
 		t.Run(v.id, func(t *testing.T) {
-			k, err := keys.LoadProving(dir, v.id)
+			p := New(dir)
+			k, err := p.Load(v.id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,7 +52,7 @@ func TestSolverErrorsNeverLeak(t *testing.T) {
 			if raw == nil {
 				t.Fatal("the solver accepted a default inside the window")
 			}
-			_, err = prove(k, a)
+			_, err = prove(p.start(v.id), a)
 			if err != ErrUnsatisfied {
 				t.Fatalf("prove = %v, want exactly ErrUnsatisfied", err)
 			}
