@@ -152,6 +152,7 @@ var proofRefusals = map[string]string{
 	statement.CodeCredentialExpired: "the credential had expired at the challenge's as-of month",
 	statement.CodeWindowOutside:     "the challenge's window is not inside the credential's months",
 	statement.CodeUntrustedIssuer:   "the credential's issuer is not one this service trusts for the challenge",
+	statement.CodeCredentialLayout:  "the credential is signed in a layout the challenge's statement does not read; ask the issuer for one in the current layout (tacit credential sign signs it by default)",
 }
 
 // refusable reports whether a proof job is refused at submission for code.

@@ -49,6 +49,10 @@ func testProofRefusedAtSubmission(t *testing.T, s *service) {
 		{"a window longer than the credential, a default", 48, failing, holder.Hex(), http.StatusUnprocessableEntity, "window_outside_credential"},
 		{"an issuer the service does not trust", 24, fixture.Credential(untrusted, holder, history, "2027-06-01"), holder.Hex(), http.StatusUnprocessableEntity, "untrusted_issuer"},
 		{"an untrusted issuer, a default", 24, fixture.Credential(untrusted, holder, defaulted, "2027-06-01"), holder.Hex(), http.StatusUnprocessableEntity, "untrusted_issuer"},
+		// The layout is public in the credential file: v1's credential to
+		// no-default/v2, the service's default.
+		{"a credential in the v1 layout", 24, fixture.CredentialIn(credential.LayoutV1, bank, holder, history, "2027-06-01"), holder.Hex(), http.StatusUnprocessableEntity, "credential_layout"},
+		{"a credential in the v1 layout, a default", 24, fixture.CredentialIn(credential.LayoutV1, bank, holder, defaulted, "2027-06-01"), holder.Hex(), http.StatusUnprocessableEntity, "credential_layout"},
 		// Accepted: the job's outcome answers these.
 		{"a default in the window", 24, failing, holder.Hex(), http.StatusAccepted, ""},
 		{"a credential that expires after the as-of month", 24, fixture.Credential(bank, holder, history, "2026-11-02"), holder.Hex(), http.StatusAccepted, ""},

@@ -322,6 +322,7 @@ func (e ProofStatus) Valid() bool {
 const (
 	ProofRefusedErrorErrorCodeChallengeUsed           ProofRefusedErrorErrorCode = "challenge_used"
 	ProofRefusedErrorErrorCodeCredentialExpired       ProofRefusedErrorErrorCode = "credential_expired"
+	ProofRefusedErrorErrorCodeCredentialLayout        ProofRefusedErrorErrorCode = "credential_layout"
 	ProofRefusedErrorErrorCodeHolderMismatch          ProofRefusedErrorErrorCode = "holder_mismatch"
 	ProofRefusedErrorErrorCodeUnknownChallenge        ProofRefusedErrorErrorCode = "unknown_challenge"
 	ProofRefusedErrorErrorCodeUntrustedIssuer         ProofRefusedErrorErrorCode = "untrusted_issuer"
@@ -334,6 +335,8 @@ func (e ProofRefusedErrorErrorCode) Valid() bool {
 	case ProofRefusedErrorErrorCodeChallengeUsed:
 		return true
 	case ProofRefusedErrorErrorCodeCredentialExpired:
+		return true
+	case ProofRefusedErrorErrorCodeCredentialLayout:
 		return true
 	case ProofRefusedErrorErrorCodeHolderMismatch:
 		return true
