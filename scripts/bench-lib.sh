@@ -41,3 +41,42 @@ tacit_workload() {
     --issued 2026-10-15 --expires 2027-06-01 --out "$dir/cred.json" >/dev/null
   NONCE=$("$tacit" nonce | tail -n 1)
 }
+
+# --- processes (bench-service.sh, bench-workers.sh) -------------------------
+# A script that starts servers, workers or Redis adds each PID to PIDS and
+# calls kill_procs in its EXIT trap.
+PIDS=()
+BENCH=$(basename "$0" .sh)
+
+kill_procs() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+
+# stop_all: SIGTERM every process started so far, and wait for each.
+stop_all() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+
+# wait_for FILE PATTERN PID: until a line of FILE matches (up to 2 minutes),
+# or PID exits.
+wait_for() {
+  for _ in $(seq 2400); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$3" 2>/dev/null || { echo "$BENCH: process $3 exited:" >&2; cat "$1" "$1.err" >&2 2>/dev/null; exit 1; }
+    sleep 0.05
+  done
+  echo "$BENCH: timed out waiting for '$2' in $1" >&2
+  exit 1
+}
+
+# machine_header TOOLS: the machine, the tool versions and the load before
+# the run.
+machine_header() {
+  echo "== machine"
+  lscpu | sed -n 's/^\(Model name\|CPU(s)\|Thread(s) per core\):  */\1: /p'
+  echo "go: $(go version | cut -d' ' -f3-), $1"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+}

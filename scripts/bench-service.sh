@@ -39,10 +39,9 @@ case $JOBS in '' | *[!0-9]*) echo "bench-service: JOBS must be a non-negative in
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tacit-bench-service.XXXXXX")
-PIDS=()
+source "$ROOT/scripts/bench-lib.sh"
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  kill_procs
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -56,23 +55,9 @@ SERVICE="$WORK/service"
 VEGETA="$WORK/vegeta"
 cd "$WORK" # --dev keeps its keys, demo issuer and sealing key in ./.tacit-dev
 
-echo "== machine"
-lscpu | sed -n 's/^\(Model name\|CPU(s)\|Thread(s) per core\):  */\1: /p'
-echo "go: $(go version | cut -d' ' -f3-), vegeta $VEGETA_VERSION, load generator on the same machine"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_header "vegeta $VEGETA_VERSION, load generator on the same machine"
 
 # --- processes -------------------------------------------------------------
-# wait_for FILE PATTERN PID: until a line of FILE matches, or PID exits.
-wait_for() {
-  for _ in $(seq 1200); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || { echo "bench-service: process $3 exited:" >&2; cat "$1" "$1.err" >&2 2>/dev/null; exit 1; }
-    sleep 0.05
-  done
-  echo "bench-service: timed out waiting for '$2' in $1" >&2
-  exit 1
-}
-
 # start_server ARGS...: a dev server on a free port; sets URL, SERVER and
 # the demo API keys. Its request log goes to a file, as in production.
 start_server() {
@@ -106,13 +91,6 @@ start_worker() {
   "$TACIT" worker --redis "$REDIS_URL" --keys .tacit-dev/keys --seal-key .tacit-dev/seal.key --name "$1" >"$out" 2>"$out.err" &
   PIDS+=("$!")
   wait_for "$out" '^tacit worker ' "$!"
-}
-
-# stop_all: SIGTERM every process started so far, and wait for each.
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  PIDS=()
 }
 
 # measure CMD...: runs CMD with its stdout in measure.out and sets CPU to

@@ -37,10 +37,9 @@ done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tacit-bench-workers.XXXXXX")
-PIDS=()
+source "$ROOT/scripts/bench-lib.sh"
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  kill_procs
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -51,21 +50,7 @@ TACIT="$ROOT/bin/tacit"
 SERVICE="$WORK/service"
 cd "$WORK" # --dev keeps its keys, demo issuer and sealing key in ./.tacit-dev
 
-echo "== machine"
-lscpu | sed -n 's/^\(Model name\|CPU(s)\|Thread(s) per core\):  */\1: /p'
-echo "go: $(go version | cut -d' ' -f3-), redis: $(redis-server --version | cut -d' ' -f3)"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-
-# wait_for FILE PATTERN PID: until a line of FILE matches, or PID exits.
-wait_for() {
-  for _ in $(seq 2400); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || { echo "bench-workers: process $3 exited:" >&2; cat "$1" "$1.err" >&2 2>/dev/null; exit 1; }
-    sleep 0.05
-  done
-  echo "bench-workers: timed out waiting for '$2' in $1" >&2
-  exit 1
-}
+machine_header "redis: $(redis-server --version | cut -d' ' -f3)"
 
 # start_server NAME ARGS...: a server on a free port; sets URL and SERVER,
 # and the demo keys when it runs with --dev.
@@ -129,12 +114,6 @@ start_worker() {
   "$TACIT" worker "${STORE[@]}" --keys .tacit-dev/keys --seal-key .tacit-dev/seal.key --name "$1" >"$out" 2>"$out.err" &
   PIDS+=("$!")
   wait_for "$out" '^tacit worker ' "$!"
-}
-
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  PIDS=()
 }
 
 client_flags() {
