@@ -724,7 +724,12 @@ func TestStateExpires(t *testing.T) {
 
 func TestConcurrentWorkers(t *testing.T) {
 	forEach(t, func(t *testing.T, newQueue func(jobs.Config) (jobs.Queue, func() int)) {
-		q, payloads := newQueue(testConfig())
+		// Claims that race each other, not reclaims: a worker descheduled
+		// for longer than testConfig's 200 ms on a busy machine must not
+		// see its job handed out again.
+		cfg := testConfig()
+		cfg.ClaimTimeout = time.Minute
+		q, payloads := newQueue(cfg)
 		const n = 30
 		for range n {
 			enqueue(t, q, "alice", "")
