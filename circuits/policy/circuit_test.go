@@ -19,6 +19,10 @@ import (
 var harness = &policytest.Harness[*policy.Circuit]{
 	Blank:  func() *policy.Circuit { return &policy.Circuit{} },
 	Assign: policy.Assign,
+	Layout: credential.LayoutV1,
+	Shape: func(a *policy.Circuit) (*[policy.Slots]policy.Slot, *[policy.Rules]policy.Rule) {
+		return &a.Slots, &a.Rules
+	},
 }
 
 func expect(t *testing.T, p policy.Public, w policy.Witness, tamper func(*policy.Circuit), valid bool, reason policy.Reason) {
@@ -62,36 +66,9 @@ var tampers = map[string]func(*policy.Circuit){
 	"as-of day wrapping below zero":  func(a *policy.Circuit) { a.AsOfDay = -1 },
 }
 
-func TestCircuitBoundaries(t *testing.T) {
-	for _, tc := range policytest.Cases {
-		t.Run(tc.Name, func(t *testing.T) {
-			p, w := full(t)
-			if tc.Edit != nil {
-				tc.Edit(t, credential.LayoutV1, &p, &w)
-			}
-			expect(t, p, w, nil, tc.Valid, tc.Reason)
-		})
-	}
-}
+func TestCircuitBoundaries(t *testing.T) { harness.RunCases(t) }
 
-func TestTamperedWitnesses(t *testing.T) {
-	if len(tampers) != len(policytest.Tampers) {
-		t.Fatalf("%d tampers, policytest names %d", len(tampers), len(policytest.Tampers))
-	}
-	for _, name := range policytest.Tampers {
-		t.Run(name, func(t *testing.T) {
-			tamper, ok := tampers[name]
-			if !ok {
-				t.Fatal("no tamper for this case")
-			}
-			p, w := full(t)
-			if e := policytest.TamperEdits[name]; e != nil {
-				e(t, credential.LayoutV1, &p, &w)
-			}
-			expect(t, p, w, tamper, false, "-")
-		})
-	}
-}
+func TestTamperedWitnesses(t *testing.T) { harness.RunTampers(t, tampers) }
 
 // garbage fills padding slot k with policytest.Garbage.
 func garbage(t *testing.T, a *policy.Circuit, k int) {
@@ -109,25 +86,7 @@ func garbage(t *testing.T, a *policy.Circuit, k int) {
 }
 
 // TestPaddingCannotCheat runs policytest.PaddingCases.
-func TestPaddingCannotCheat(t *testing.T) {
-	for _, tc := range policytest.PaddingCases {
-		t.Run(tc.Name, func(t *testing.T) {
-			p, w := policytest.Padded(t, credential.LayoutV1)
-			if tc.Edit != nil {
-				tc.Edit(t, credential.LayoutV1, &p, &w)
-			}
-			tamper := func(a *policy.Circuit) {
-				if tc.Tamper != nil {
-					tc.Tamper(&a.Slots, &a.Rules)
-				}
-				if tc.Garbage {
-					garbage(t, a, 2)
-				}
-			}
-			expect(t, p, w, tamper, tc.Valid, tc.Reason)
-		})
-	}
-}
+func TestPaddingCannotCheat(t *testing.T) { harness.RunPadding(t, garbage) }
 
 // TestSmallOrderIssuerForgery is the cofactor attack on a private issuer
 // key. With the key A = (0, -1) of order 2, [8]([S]B - [h]A - R) vanishes

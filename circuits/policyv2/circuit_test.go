@@ -21,6 +21,10 @@ import (
 var harness = &policytest.Harness[*policyv2.Circuit]{
 	Blank:  func() *policyv2.Circuit { return &policyv2.Circuit{} },
 	Assign: policyv2.Assign,
+	Layout: credential.LayoutV2,
+	Shape: func(a *policyv2.Circuit) (*[policy.Slots]policy.Slot, *[policy.Rules]policy.Rule) {
+		return &a.Slots, &a.Rules
+	},
 }
 
 func expect(t *testing.T, p policy.Public, w policy.Witness, tamper func(*policyv2.Circuit), valid bool, reason policy.Reason) {
@@ -33,17 +37,7 @@ func full(t testing.TB) (policy.Public, policy.Witness) {
 	return policytest.Full(t, credential.LayoutV2)
 }
 
-func TestCircuitBoundaries(t *testing.T) {
-	for _, tc := range policytest.Cases {
-		t.Run(tc.Name, func(t *testing.T) {
-			p, w := full(t)
-			if tc.Edit != nil {
-				tc.Edit(t, credential.LayoutV2, &p, &w)
-			}
-			expect(t, p, w, nil, tc.Valid, tc.Reason)
-		})
-	}
-}
+func TestCircuitBoundaries(t *testing.T) { harness.RunCases(t) }
 
 // tampers are policytest.Tampers on policy/v2's witness.
 var tampers = map[string]func(*policyv2.Circuit){
@@ -93,24 +87,7 @@ func readAmountsOf(k int) func(*policyv2.Circuit) {
 	}
 }
 
-func TestTamperedWitnesses(t *testing.T) {
-	if len(tampers) != len(policytest.Tampers) {
-		t.Fatalf("%d tampers, policytest names %d", len(tampers), len(policytest.Tampers))
-	}
-	for _, name := range policytest.Tampers {
-		t.Run(name, func(t *testing.T) {
-			tamper, ok := tampers[name]
-			if !ok {
-				t.Fatal("no tamper for this case")
-			}
-			p, w := full(t)
-			if e := policytest.TamperEdits[name]; e != nil {
-				e(t, credential.LayoutV2, &p, &w)
-			}
-			expect(t, p, w, tamper, false, "-")
-		})
-	}
-}
+func TestTamperedWitnesses(t *testing.T) { harness.RunTampers(t, tampers) }
 
 // garbage fills padding slot k with policytest.Garbage.
 func garbage(t *testing.T, a *policyv2.Circuit, k int) {
@@ -129,25 +106,7 @@ func garbage(t *testing.T, a *policyv2.Circuit, k int) {
 }
 
 // TestPaddingCannotCheat runs policytest.PaddingCases.
-func TestPaddingCannotCheat(t *testing.T) {
-	for _, tc := range policytest.PaddingCases {
-		t.Run(tc.Name, func(t *testing.T) {
-			p, w := policytest.Padded(t, credential.LayoutV2)
-			if tc.Edit != nil {
-				tc.Edit(t, credential.LayoutV2, &p, &w)
-			}
-			tamper := func(a *policyv2.Circuit) {
-				if tc.Tamper != nil {
-					tc.Tamper(&a.Slots, &a.Rules)
-				}
-				if tc.Garbage {
-					garbage(t, a, 2)
-				}
-			}
-			expect(t, p, w, tamper, tc.Valid, tc.Reason)
-		})
-	}
-}
+func TestPaddingCannotCheat(t *testing.T) { harness.RunPadding(t, garbage) }
 
 // TestSmallOrderIssuerForgery is the cofactor attack on a private issuer
 // key (see policy/v1's twin): the circuit refuses a key of order 2 even

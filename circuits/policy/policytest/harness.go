@@ -16,10 +16,14 @@ import (
 )
 
 // Harness runs one version's circuit on the shared cases: C is the
-// version's circuit type, Blank a blank circuit and Assign its assignment.
+// version's circuit type, Blank a blank circuit and Assign its assignment,
+// Layout the credential layout it reads and Shape its public slots and
+// rules.
 type Harness[C frontend.Circuit] struct {
 	Blank  func() C
 	Assign func(policy.Public, policy.Witness) (C, error)
+	Layout int
+	Shape  func(C) (*[policy.Slots]policy.Slot, *[policy.Rules]policy.Rule)
 
 	once     sync.Once
 	compiled constraint.ConstraintSystem
@@ -83,5 +87,62 @@ func (h *Harness[C]) Expect(t *testing.T, p policy.Public, w policy.Witness, tam
 	}
 	if got := h.Solves(t, a); got != valid {
 		t.Fatalf("circuit satisfied = %v, want %v", got, valid)
+	}
+}
+
+// RunCases runs Cases on Full's witness.
+func (h *Harness[C]) RunCases(t *testing.T) {
+	for _, tc := range Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			p, w := Full(t, h.Layout)
+			if tc.Edit != nil {
+				tc.Edit(t, h.Layout, &p, &w)
+			}
+			h.Expect(t, p, w, nil, tc.Valid, tc.Reason)
+		})
+	}
+}
+
+// RunTampers runs each of Tampers with the version's tamper of that name,
+// which every name must have: the native check is bypassed, and the
+// circuit must refuse.
+func (h *Harness[C]) RunTampers(t *testing.T, tampers map[string]func(C)) {
+	if len(tampers) != len(Tampers) {
+		t.Fatalf("%d tampers, policytest names %d", len(tampers), len(Tampers))
+	}
+	for _, name := range Tampers {
+		t.Run(name, func(t *testing.T) {
+			tamper, ok := tampers[name]
+			if !ok {
+				t.Fatal("no tamper for this case")
+			}
+			p, w := Full(t, h.Layout)
+			if e := TamperEdits[name]; e != nil {
+				e(t, h.Layout, &p, &w)
+			}
+			h.Expect(t, p, w, tamper, false, "-")
+		})
+	}
+}
+
+// RunPadding runs PaddingCases on Padded's witness; garbage puts Garbage
+// in padding slot k of an assignment.
+func (h *Harness[C]) RunPadding(t *testing.T, garbage func(t *testing.T, a C, k int)) {
+	for _, tc := range PaddingCases {
+		t.Run(tc.Name, func(t *testing.T) {
+			p, w := Padded(t, h.Layout)
+			if tc.Edit != nil {
+				tc.Edit(t, h.Layout, &p, &w)
+			}
+			tamper := func(a C) {
+				if tc.Tamper != nil {
+					tc.Tamper(h.Shape(a))
+				}
+				if tc.Garbage {
+					garbage(t, a, 2)
+				}
+			}
+			h.Expect(t, p, w, tamper, tc.Valid, tc.Reason)
+		})
 	}
 }
