@@ -119,7 +119,7 @@ func TestLateClaimStillCountsItsReclaim(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			beat(t, q, cfg) // the other workers stay alive
+			beat(t, q) // the other workers stay alive
 			job := enqueue(t, q, "alice", "")
 			first, err := q.ClaimLate(ctx, "slow-worker", cfg.ClaimTimeout/2)
 			if err != nil || first == nil || first.JobID != job.ID || first.Attempt != 1 {
