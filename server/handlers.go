@@ -476,12 +476,13 @@ func (s *Server) verifyForLender(c echo.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := s.consume(c, id, ch.Lender); err != nil {
+	body := resultResponse(res, nil)
+	v, err := verifiedVerdict(body, att, s.now())
+	if err != nil {
 		return err
 	}
-	body := resultResponse(res, nil)
-	if v, err := verifiedVerdict(body, att, s.now()); err == nil {
-		s.settle(c, id, v)
+	if err := s.consume(c, id, ch.Lender, &v); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, body)
 }

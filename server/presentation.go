@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -392,13 +391,12 @@ func (s *Server) answerRequest(c echo.Context) (err error) {
 			return err
 		}
 	}
-	if err := s.consume(c, ch.ID, ch.Lender); err != nil {
+	if err := s.consume(c, ch.ID, ch.Lender, &verdict); err != nil {
 		if errors.Is(err, challenges.ErrConsumed) {
 			return errRequestAnswered // another answer won the race
 		}
 		return err
 	}
-	s.settle(c, ch.ID, verdict)
 	if verr != nil {
 		return verr
 	}
@@ -417,30 +415,17 @@ func verifiedVerdict(body verificationResponse, att *verifier.Attestation, now t
 	return v, err
 }
 
-// consume consumes challenge id for lender. A consume Redis did not
-// confirm durable counts as done (see the README's Redis section); the
-// window in which a crash could bring the challenge back is logged.
-func (s *Server) consume(c echo.Context, id, lender string) error {
-	_, err := s.cfg.Challenges.Consume(c.Request().Context(), id, lender)
+// consume consumes challenge id for lender, and keeps v, the verdict on
+// the answer, in the same step. A consume Redis did not confirm durable
+// counts as done (see the README's Redis section); the window in which a
+// crash could bring the challenge back is logged.
+func (s *Server) consume(c echo.Context, id, lender string, v *challenges.Verdict) error {
+	_, err := s.cfg.Challenges.Consume(c.Request().Context(), id, lender, v)
 	if errors.Is(err, challenges.ErrNotDurable) {
 		s.log.Warn("challenge consumed but not confirmed durable", "request_id", requestIDOf(c), "error", err.Error())
 		return nil
 	}
 	return err
-}
-
-// settle keeps the verdict on a consumed challenge's answer for its
-// lender. The answer has been given and the challenge consumed, so a
-// failure to keep it does not change the reply; it is logged, and the
-// lender sees the challenge pending until it expires.
-func (s *Server) settle(c echo.Context, id string, v challenges.Verdict) {
-	// A fresh bound: the verdict is kept even if the request's own
-	// context has just run out.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 2*time.Second)
-	defer cancel()
-	if err := s.cfg.Challenges.Settle(ctx, id, v); err != nil {
-		s.log.Error("verdict not kept", "request_id", requestIDOf(c), "error", safeError(err))
-	}
 }
 
 // --- the lender's view ---

@@ -176,7 +176,7 @@ func TestConsumeWaitsForReplica(t *testing.T) {
 	}
 
 	c := newChallenge()
-	if _, err := store.Challenges.Consume(ctx, c.ID, "bank"); err != nil {
+	if _, err := store.Challenges.Consume(ctx, c.ID, "bank", nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := onReplica.Get(ctx, c.ID); !errors.Is(err, challenges.ErrConsumed) {
@@ -191,14 +191,14 @@ func TestConsumeWaitsForReplica(t *testing.T) {
 	}
 	defer replica.Process.Signal(syscall.SIGCONT)
 	start := time.Now()
-	got, err := store.Challenges.Consume(ctx, c.ID, "bank")
+	got, err := store.Challenges.Consume(ctx, c.ID, "bank", nil)
 	if !errors.Is(err, challenges.ErrNotDurable) || got.ID != c.ID {
 		t.Fatalf("Consume with the replica stopped: %v, %q", err, got.ID)
 	}
 	if d := time.Since(start); d < server.DurabilityTimeout/2 || d > 3*server.DurabilityTimeout {
 		t.Fatalf("Consume took %v with a %v wait", d, server.DurabilityTimeout)
 	}
-	if _, err := store.Challenges.Consume(ctx, c.ID, "bank"); !errors.Is(err, challenges.ErrConsumed) {
+	if _, err := store.Challenges.Consume(ctx, c.ID, "bank", nil); !errors.Is(err, challenges.ErrConsumed) {
 		t.Fatalf("second Consume: %v", err)
 	}
 }
@@ -220,7 +220,7 @@ func TestWaitAOF(t *testing.T) {
 	if err := store.Challenges.Create(ctx, c, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Challenges.Consume(ctx, c.ID, "bank"); err != nil {
+	if _, err := store.Challenges.Consume(ctx, c.ID, "bank", nil); err != nil {
 		t.Fatalf("Consume with WAITAOF: %v", err)
 	}
 }

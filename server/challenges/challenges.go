@@ -91,7 +91,12 @@ type Store interface {
 	// consume the challenge. A consume that succeeded but that Redis did not
 	// confirm durable (see Durability) returns the challenge together with
 	// an error wrapping ErrNotDurable.
-	Consume(ctx context.Context, id, lender string) (Challenge, error)
+	//
+	// v, if not nil, is the verdict on the answer that consumes the
+	// challenge: the record keeps it in the same step, so that no crash
+	// leaves a challenge used with no verdict for its lender. An invalid v
+	// is ErrInvalid and consumes nothing.
+	Consume(ctx context.Context, id, lender string, v *Verdict) (Challenge, error)
 
 	// Create also keeps a record of the challenge for Retention after
 	// its creation, which outlives the challenge; a consumed challenge's
@@ -100,10 +105,6 @@ type Store interface {
 	// Record returns challenge id's record, live, consumed or expired:
 	// ErrNotFound if it never existed or its retention has passed.
 	Record(ctx context.Context, id string) (Record, error)
-	// Settle stores the verdict on challenge id's answer, once: ErrSettled
-	// if it has one, ErrNotFound if there is no record. Only the caller
-	// whose Consume succeeded should settle.
-	Settle(ctx context.Context, id string, v Verdict) error
 	// List returns up to limit (1 to MaxListed) of lender's records,
 	// newest first, within the retention.
 	List(ctx context.Context, lender string, limit int) ([]Record, error)

@@ -11,7 +11,8 @@
 //
 // Each challenge also has a Record, kept for Retention (7 days) after its
 // creation whatever becomes of the challenge: the challenge and, once its
-// answer was verified or refused, the Verdict (Settle, once). A lender
+// answer was verified or refused, the Verdict, kept by the Consume that
+// used the challenge, in the same step. A lender
 // reads its records by id or lists its newest (List, at most MaxListed),
 // and sees each as pending, verified, refused or expired (Record.State).
 //

@@ -70,7 +70,12 @@ func (s *Memory) Get(_ context.Context, id string) (Challenge, error) {
 }
 
 // Consume implements Store.
-func (s *Memory) Consume(_ context.Context, id, lender string) (Challenge, error) {
+func (s *Memory) Consume(_ context.Context, id, lender string, v *Verdict) (Challenge, error) {
+	if v != nil {
+		if err := checkVerdict(*v); err != nil {
+			return Challenge{}, err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, err := s.find(id)
@@ -83,6 +88,10 @@ func (s *Memory) Consume(_ context.Context, id, lender string) (Challenge, error
 	c := e.c
 	e.c = Challenge{}
 	e.consumed = true
+	if r := s.record(id, s.now()); v != nil && r != nil && r.r.Verdict == nil {
+		kept := cloneVerdict(*v)
+		r.r.Verdict = &kept
+	}
 	return c, nil
 }
 

@@ -35,25 +35,6 @@ func (s *Memory) Record(_ context.Context, id string) (Record, error) {
 	return cloneRecord(r.r), nil
 }
 
-// Settle implements Store.
-func (s *Memory) Settle(_ context.Context, id string, v Verdict) error {
-	if err := checkVerdict(v); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.record(id, s.now())
-	switch {
-	case r == nil:
-		return ErrNotFound
-	case r.r.Verdict != nil:
-		return ErrSettled
-	}
-	v = cloneVerdict(v)
-	r.r.Verdict = &v
-	return nil
-}
-
 // List implements Store.
 func (s *Memory) List(_ context.Context, lender string, limit int) ([]Record, error) {
 	if err := checkLimit(limit); err != nil {

@@ -25,10 +25,10 @@ func TestConsumeOnceIsRetrySafe(t *testing.T) {
 			if err := s.Create(ctx, c, time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			keys := append(s.keys(c.ID), s.receiptKey(c.ID))
+			keys := append(s.keys(c.ID), s.receiptKey(c.ID), s.recordKey(c.ID))
 			run := func(token string) []any {
 				t.Helper()
-				res, err := consumeOnceScript.Run(ctx, rdb, keys, "bank-a", token, receiptTTL.Milliseconds()).Slice()
+				res, err := consumeOnceScript.Run(ctx, rdb, keys, "bank-a", token, receiptTTL.Milliseconds(), `{"code":"`+token+`"}`).Slice()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -45,6 +45,11 @@ func TestConsumeOnceIsRetrySafe(t *testing.T) {
 			}
 			if _, err := s.Get(ctx, c.ID); err != ErrConsumed {
 				t.Fatalf("Get after consume: %v; want ErrConsumed", err)
+			}
+			// The consume kept its verdict, once: neither the resent call
+			// nor the other one replaced it.
+			if v, err := rdb.HGet(ctx, s.recordKey(c.ID), "verdict").Result(); err != nil || v != `{"code":"call-1"}` {
+				t.Fatalf("record verdict = %q, %v; want the first call's", v, err)
 			}
 		})
 	}

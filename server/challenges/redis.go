@@ -115,8 +115,19 @@ func (s *Redis) Get(ctx context.Context, id string) (Challenge, error) {
 	return decode(js.Val())
 }
 
-var consumeScript = redis.NewScript(`
--- KEYS: live, used; ARGV: lender
+// keepVerdict is the consume scripts' last step: the record keeps the
+// verdict (the empty string for none) of the answer that used the
+// challenge.
+const keepVerdict = `
+local function keep(record, verdict)
+  if verdict ~= '' and redis.call('EXISTS', record) == 1 then
+    redis.call('HSETNX', record, 'verdict', verdict)
+  end
+end
+`
+
+var consumeScript = redis.NewScript(keepVerdict + `
+-- KEYS: live, used, record; ARGV: lender, verdict json or ''
 local f = redis.call('HMGET', KEYS[1], 'lender', 'json')
 if not f[1] then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {-1} end
@@ -126,21 +137,25 @@ if f[1] ~= ARGV[1] then return {-2} end
 local ttl = redis.call('PTTL', KEYS[1])
 redis.call('DEL', KEYS[1])
 if ttl > 0 then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
+keep(KEYS[3], ARGV[2])
 return {1, f[2]}
 `)
 
 // Consume implements Store.
-func (s *Redis) Consume(ctx context.Context, id, lender string) (Challenge, error) {
+func (s *Redis) Consume(ctx context.Context, id, lender string, v *Verdict) (Challenge, error) {
+	verdict, err := verdictJSON(v)
+	if err != nil {
+		return Challenge{}, err
+	}
 	if !ids.Valid(id) {
 		return Challenge{}, ErrNotFound
 	}
 	var res []any
 	var durErr error
-	var err error
 	if s.dur.waits() {
-		res, durErr, err = s.consumeDurably(ctx, id, lender)
+		res, durErr, err = s.consumeDurably(ctx, id, lender, verdict)
 	} else {
-		res, err = consumeScript.Run(ctx, s.rdb, s.keys(id), lender).Slice()
+		res, err = consumeScript.Run(ctx, s.rdb, append(s.keys(id), s.recordKey(id)), lender, verdict).Slice()
 	}
 	if err != nil {
 		return Challenge{}, fmt.Errorf("challenges: consume: %w", err)
@@ -178,8 +193,8 @@ const receiptTTL = 10 * time.Second
 // first did instead of "already used". It writes the receipt again, so
 // that the WAIT after it, on the retry's connection, waits for a write
 // that follows the consume in the replication stream.
-var consumeOnceScript = redis.NewScript(`
--- KEYS: live, used, receipt; ARGV: lender, token, receipt ttl ms
+var consumeOnceScript = redis.NewScript(keepVerdict + `
+-- KEYS: live, used, receipt, record; ARGV: lender, token, receipt ttl ms, verdict json or ''
 local f = redis.call('HMGET', KEYS[1], 'lender', 'json')
 if not f[1] then
   local r = redis.call('GET', KEYS[3])
@@ -195,19 +210,36 @@ local ttl = redis.call('PTTL', KEYS[1])
 redis.call('DEL', KEYS[1])
 if ttl > 0 then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
 redis.call('SET', KEYS[3], ARGV[2] .. ' ' .. f[2], 'PX', ARGV[3])
+keep(KEYS[4], ARGV[4])
 return {1, f[2]}
 `)
+
+// verdictJSON checks v and encodes it for the consume scripts; nil is
+// the empty string.
+func verdictJSON(v *Verdict) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	if err := checkVerdict(*v); err != nil {
+		return "", err
+	}
+	js, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("challenges: encode: %w", err)
+	}
+	return string(js), nil
+}
 
 // consumeDurably runs the consume script and then WAITAOF and WAIT in one
 // pipeline, so on one connection: both wait for that connection's writes.
 // durErr wraps ErrNotDurable when the wait fell short or failed.
-func (s *Redis) consumeDurably(ctx context.Context, id, lender string) (res []any, durErr, err error) {
+func (s *Redis) consumeDurably(ctx context.Context, id, lender, verdict string) (res []any, durErr, err error) {
 	ms := s.dur.Timeout.Milliseconds()
 	conn, err := s.durableConn(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	keys := append(s.keys(id), s.receiptKey(id))
+	keys := append(s.keys(id), s.receiptKey(id), s.recordKey(id))
 	token := ids.New()
 	run := func(eval func(p redis.Pipeliner) *redis.Cmd) (script, aof, wait *redis.Cmd) {
 		_, _ = conn.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -223,11 +255,11 @@ func (s *Redis) consumeDurably(ctx context.Context, id, lender string) (res []an
 		return script, aof, wait
 	}
 	script, aof, wait := run(func(p redis.Pipeliner) *redis.Cmd {
-		return consumeOnceScript.EvalSha(ctx, p, keys, lender, token, receiptTTL.Milliseconds())
+		return consumeOnceScript.EvalSha(ctx, p, keys, lender, token, receiptTTL.Milliseconds(), verdict)
 	})
 	if redis.HasErrorPrefix(script.Err(), "NOSCRIPT") {
 		script, aof, wait = run(func(p redis.Pipeliner) *redis.Cmd {
-			return consumeOnceScript.Eval(ctx, p, keys, lender, token, receiptTTL.Milliseconds())
+			return consumeOnceScript.Eval(ctx, p, keys, lender, token, receiptTTL.Milliseconds(), verdict)
 		})
 	}
 	if res, err = script.Slice(); err != nil {

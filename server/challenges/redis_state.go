@@ -92,37 +92,6 @@ func decodeRecord(f []any) (Record, error) {
 	return r, nil
 }
 
-var settleScript = redis.NewScript(`
--- KEYS: record; ARGV: verdict json
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if redis.call('HSETNX', KEYS[1], 'verdict', ARGV[1]) == 0 then return -1 end
-return 1
-`)
-
-// Settle implements Store.
-func (s *Redis) Settle(ctx context.Context, id string, v Verdict) error {
-	if err := checkVerdict(v); err != nil {
-		return err
-	}
-	if !ids.Valid(id) {
-		return ErrNotFound
-	}
-	js, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("challenges: encode: %w", err)
-	}
-	n, err := settleScript.Run(ctx, s.rdb, []string{s.recordKey(id)}, js).Int()
-	switch {
-	case err != nil:
-		return fmt.Errorf("challenges: settle: %w", err)
-	case n == 0:
-		return ErrNotFound
-	case n < 0:
-		return ErrSettled
-	}
-	return nil
-}
-
 // List implements Store. Ids whose record has expired are skipped.
 func (s *Redis) List(ctx context.Context, lender string, limit int) ([]Record, error) {
 	if err := checkLimit(limit); err != nil {

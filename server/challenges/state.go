@@ -2,7 +2,6 @@ package challenges
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -66,9 +65,9 @@ func (r Record) State(now time.Time) State {
 	return StatePending
 }
 
-// ErrSettled means Settle was given a challenge that already has a verdict.
-var ErrSettled = errors.New("challenges: challenge already has a verdict")
-
+// checkVerdict refuses a verdict a record could not show: one without a
+// time, a verified one without its result and attestation, a refused one
+// without its code.
 func checkVerdict(v Verdict) error {
 	switch {
 	case v.At.IsZero():

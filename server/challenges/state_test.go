@@ -16,7 +16,10 @@ func verified(at time.Time) challenges.Verdict {
 	return challenges.Verdict{Verified: true, Result: json.RawMessage(`{"valid":true}`), Attestation: json.RawMessage(`{"proof":"00"}`), At: at}
 }
 
-func TestRecordSettle(t *testing.T) {
+// TestConsumeKeepsVerdict: the consume that uses a challenge keeps its
+// answer's verdict in the record, in the same step; a bad verdict consumes
+// nothing.
+func TestConsumeKeepsVerdict(t *testing.T) {
 	forEach(t, func(t *testing.T, s challenges.Store) {
 		c := create(t, s, "bank", time.Minute)
 		r, err := s.Record(ctx, c.ID)
@@ -32,40 +35,48 @@ func TestRecordSettle(t *testing.T) {
 		}
 		// Bad verdicts change nothing.
 		for _, v := range []challenges.Verdict{{}, {Verified: true, At: now}, {At: now}} {
-			if err := s.Settle(ctx, c.ID, v); !errors.Is(err, challenges.ErrInvalid) {
-				t.Fatalf("Settle(%+v) = %v, want ErrInvalid", v, err)
+			if _, err := s.Consume(ctx, c.ID, "bank", &v); !errors.Is(err, challenges.ErrInvalid) {
+				t.Fatalf("Consume with %+v = %v, want ErrInvalid", v, err)
 			}
 		}
-		if _, err := s.Consume(ctx, c.ID, "bank"); err != nil {
+		if _, err := s.Get(ctx, c.ID); err != nil {
+			t.Fatalf("a refused consume used the challenge: %v", err)
+		}
+		v := verified(now)
+		if _, err := s.Consume(ctx, c.ID, "bank", &v); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Settle(ctx, c.ID, verified(now)); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Settle(ctx, c.ID, challenges.Verdict{Code: "bad_proof", At: now}); !errors.Is(err, challenges.ErrSettled) {
-			t.Fatalf("second Settle = %v, want ErrSettled", err)
+		other := challenges.Verdict{Code: "bad_proof", At: now}
+		if _, err := s.Consume(ctx, c.ID, "bank", &other); !errors.Is(err, challenges.ErrConsumed) {
+			t.Fatalf("second Consume = %v, want ErrConsumed", err)
 		}
 		r, err = s.Record(ctx, c.ID)
 		if err != nil || r.Verdict == nil || !r.Verdict.Verified || string(r.Verdict.Attestation) != `{"proof":"00"}` || r.State(now) != challenges.StateVerified {
-			t.Fatalf("settled Record = %+v, %v", r, err)
+			t.Fatalf("verified Record = %+v, %v", r, err)
 		}
 		// The record outlives the challenge's tombstone and its expiry.
 		if r.State(c.ExpiresAt.Add(time.Hour)) != challenges.StateVerified {
 			t.Fatal("a verified challenge reads expired")
 		}
 		refused := create(t, s, "bank", time.Minute)
-		if err := s.Settle(ctx, refused.ID, challenges.Verdict{Code: "wrong_nonce", Message: "m", At: now}); err != nil {
+		no := challenges.Verdict{Code: "wrong_nonce", Message: "m", At: now}
+		if _, err := s.Consume(ctx, refused.ID, "bank", &no); err != nil {
 			t.Fatal(err)
 		}
 		if r, _ := s.Record(ctx, refused.ID); r.State(now) != challenges.StateRefused || r.Verdict.Code != "wrong_nonce" {
 			t.Fatalf("refused: %+v", r)
 		}
+		// Without a verdict the record keeps none.
+		bare := create(t, s, "bank", time.Minute)
+		if _, err := s.Consume(ctx, bare.ID, "bank", nil); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := s.Record(ctx, bare.ID); r.Verdict != nil {
+			t.Fatalf("a consume without a verdict kept %+v", r.Verdict)
+		}
 		for _, id := range []string{"x", challenges.New("bank", "s", nil, now).ID} {
 			if _, err := s.Record(ctx, id); !errors.Is(err, challenges.ErrNotFound) {
 				t.Errorf("Record(%q) = %v, want ErrNotFound", id, err)
-			}
-			if err := s.Settle(ctx, id, verified(now)); !errors.Is(err, challenges.ErrNotFound) {
-				t.Errorf("Settle(%q) = %v, want ErrNotFound", id, err)
 			}
 		}
 	})

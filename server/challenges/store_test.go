@@ -78,14 +78,14 @@ func TestCreateGetConsume(t *testing.T) {
 		if err != nil || !same(got, c) {
 			t.Fatalf("Get = %+v, %v; want %+v", got, err, c)
 		}
-		got, err = s.Consume(ctx, c.ID, "bank")
+		got, err = s.Consume(ctx, c.ID, "bank", nil)
 		if err != nil || !same(got, c) {
 			t.Fatalf("Consume = %+v, %v; want %+v", got, err, c)
 		}
 		if _, err := s.Get(ctx, c.ID); !errors.Is(err, challenges.ErrConsumed) {
 			t.Fatalf("Get after Consume: %v, want ErrConsumed", err)
 		}
-		if _, err := s.Consume(ctx, c.ID, "bank"); !errors.Is(err, challenges.ErrConsumed) {
+		if _, err := s.Consume(ctx, c.ID, "bank", nil); !errors.Is(err, challenges.ErrConsumed) {
 			t.Fatalf("replayed Consume: %v, want ErrConsumed", err)
 		}
 		// A used ID cannot be created again.
@@ -105,7 +105,7 @@ func TestConcurrentConsume(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				<-start
-				_, errs[i] = s.Consume(ctx, c.ID, "bank")
+				_, errs[i] = s.Consume(ctx, c.ID, "bank", nil)
 			})
 		}
 		close(start)
@@ -131,11 +131,11 @@ func TestWrongLenderDoesNotConsume(t *testing.T) {
 	forEach(t, func(t *testing.T, s challenges.Store) {
 		c := create(t, s, "bank", time.Minute)
 		for _, lender := range []string{"other-bank", "", "Bank", "bank "} {
-			if _, err := s.Consume(ctx, c.ID, lender); !errors.Is(err, challenges.ErrWrongLender) {
+			if _, err := s.Consume(ctx, c.ID, lender, nil); !errors.Is(err, challenges.ErrWrongLender) {
 				t.Fatalf("Consume by %q: %v, want ErrWrongLender", lender, err)
 			}
 		}
-		if _, err := s.Consume(ctx, c.ID, "bank"); err != nil {
+		if _, err := s.Consume(ctx, c.ID, "bank", nil); err != nil {
 			t.Fatalf("Consume by the owner after a wrong lender: %v", err)
 		}
 	})
@@ -146,7 +146,7 @@ func TestExpired(t *testing.T) {
 		ttl := 100 * time.Millisecond
 		c := create(t, s, "bank", ttl)
 		used := create(t, s, "bank", ttl)
-		if _, err := s.Consume(ctx, used.ID, "bank"); err != nil {
+		if _, err := s.Consume(ctx, used.ID, "bank", nil); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(ttl + 50*time.Millisecond)
@@ -154,7 +154,7 @@ func TestExpired(t *testing.T) {
 			if _, err := s.Get(ctx, id); !errors.Is(err, challenges.ErrNotFound) {
 				t.Errorf("Get after expiry: %v, want ErrNotFound", err)
 			}
-			if _, err := s.Consume(ctx, id, "bank"); !errors.Is(err, challenges.ErrNotFound) {
+			if _, err := s.Consume(ctx, id, "bank", nil); !errors.Is(err, challenges.ErrNotFound) {
 				t.Errorf("Consume after expiry: %v, want ErrNotFound", err)
 			}
 		}
@@ -167,7 +167,7 @@ func TestUnknownIDs(t *testing.T) {
 			if _, err := s.Get(ctx, id); !errors.Is(err, challenges.ErrNotFound) {
 				t.Errorf("Get(%q): %v, want ErrNotFound", id, err)
 			}
-			if _, err := s.Consume(ctx, id, "bank"); !errors.Is(err, challenges.ErrNotFound) {
+			if _, err := s.Consume(ctx, id, "bank", nil); !errors.Is(err, challenges.ErrNotFound) {
 				t.Errorf("Consume(%q): %v, want ErrNotFound", id, err)
 			}
 		}
