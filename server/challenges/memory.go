@@ -3,6 +3,7 @@ package challenges
 import (
 	"bytes"
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,6 +18,7 @@ type Memory struct {
 	mu        sync.Mutex
 	m         map[string]*memEntry
 	records   map[string]*memRecord
+	byLender  map[string][]string // each lender's newest MaxListed ids, oldest first, as Redis's index
 	lastSweep time.Time
 }
 
@@ -34,7 +36,7 @@ func NewMemory(opts ...Option) (*Memory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Memory{now: o.Now, m: map[string]*memEntry{}, records: map[string]*memRecord{}}, nil
+	return &Memory{now: o.Now, m: map[string]*memEntry{}, records: map[string]*memRecord{}, byLender: map[string][]string{}}, nil
 }
 
 // Create implements Store.
@@ -55,6 +57,8 @@ func (s *Memory) Create(_ context.Context, c Challenge, ttl time.Duration) error
 	c.Params = bytes.Clone(c.Params)
 	s.m[c.ID] = &memEntry{c: c, expires: now.Add(ttl)}
 	s.records[c.ID] = &memRecord{r: Record{Challenge: clone(c)}, expires: now.Add(ttl + Retention)}
+	index := append(s.byLender[c.Lender], c.ID)
+	s.byLender[c.Lender] = slices.Clone(index[max(len(index)-MaxListed, 0):])
 	return nil
 }
 
@@ -126,6 +130,14 @@ func (s *Memory) sweep(now time.Time) {
 	}
 	for id := range s.records {
 		s.record(id, now)
+	}
+	for lender, index := range s.byLender {
+		index = slices.DeleteFunc(index, func(id string) bool { return s.records[id] == nil })
+		if len(index) == 0 {
+			delete(s.byLender, lender)
+		} else {
+			s.byLender[lender] = index
+		}
 	}
 }
 

@@ -44,8 +44,8 @@ func (s *Memory) List(_ context.Context, lender string, limit int) ([]Record, er
 	defer s.mu.Unlock()
 	now := s.now()
 	var out []Record
-	for id, r := range s.records {
-		if s.record(id, now) != nil && r.r.Challenge.Lender == lender {
+	for _, id := range s.byLender[lender] {
+		if r := s.record(id, now); r != nil {
 			out = append(out, r.r)
 		}
 	}
