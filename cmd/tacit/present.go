@@ -15,14 +15,13 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tacit-zk/tacit/circuits"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/atomicfile"
 	"github.com/tacit-zk/tacit/internal/strictjson"
 	"github.com/tacit-zk/tacit/keys"
 	"github.com/tacit-zk/tacit/prover"
-	"github.com/tacit-zk/tacit/registry"
 	"github.com/tacit-zk/tacit/statement"
+	"github.com/tacit-zk/tacit/web/wallet"
 )
 
 func init() {
@@ -31,40 +30,11 @@ func init() {
 
 // Bounds on what present fetches.
 const (
-	maxRequestBody  = 4 << 20 // a request, a policy's registry included
 	maxReplyBody    = 1 << 20 // the service's answer to the response
 	maxArtefactSize = 1 << 30 // a proving key or constraint system
 	requestTimeout  = 30 * time.Second
 	artefactTimeout = 10 * time.Minute
 )
-
-// presentRequest is GET /v1/requests/{id}, as present reads it.
-type presentRequest struct {
-	ID          string          `json:"id"`
-	Lender      string          `json:"lender"`
-	Statement   string          `json:"statement"`
-	Params      json.RawMessage `json:"params"`
-	Sentence    string          `json:"sentence"`
-	AsOf        string          `json:"asOf"`
-	Credentials int             `json:"credentials"`
-	Nonce       string          `json:"nonce"`
-	ExpiresAt   time.Time       `json:"expiresAt"`
-	ResponseURI string          `json:"responseUri"`
-	Circuit     struct {
-		ID                 string      `json:"id"`
-		Constraints        int         `json:"constraints"`
-		ProvingKey         artefactRef `json:"provingKey"`
-		ConstraintSystem   artefactRef `json:"constraintSystem"`
-		VerifyingKeySHA256 string      `json:"verifyingKeySha256"`
-	} `json:"circuit"`
-	Registry json.RawMessage `json:"registry"`
-}
-
-type artefactRef struct {
-	URL    string `json:"url"`
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
-}
 
 // presentResult is present's --json result.
 type presentResult struct {
@@ -118,12 +88,15 @@ func presentWith(e *env, requestURL string, credPaths []string, holderPath, keyD
 	}
 	ctx := context.Background()
 	client := &http.Client{Timeout: requestTimeout}
-	req, err := fetchRequest(ctx, client, requestURL)
+	req, r, err := fetchRequest(ctx, client, requestURL)
 	if err != nil {
 		return err
 	}
-	r, trust, err := req.decode()
+	trust, err := req.Trust()
 	if err != nil {
+		return err
+	}
+	if err := r.Check(trust); err != nil {
 		return err
 	}
 	if len(creds) != r.Credentials() {
@@ -165,74 +138,45 @@ func presentWith(e *env, requestURL string, credPaths []string, holderPath, keyD
 	return nil
 }
 
-// fetchRequest reads the request at u, bounded in size and time. A
-// request that can no longer be answered is a clear error.
-func fetchRequest(ctx context.Context, client *http.Client, u string) (*presentRequest, error) {
+// fetchRequest reads the request at u, bounded in size and time, and
+// parses it as the business page does (wallet.ParseRequest). A request
+// that can no longer be answered is a clear error.
+func fetchRequest(ctx context.Context, client *http.Client, u string) (*wallet.Request, statement.Request, error) {
 	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hr.Header.Set("Accept", "application/json")
 	resp, err := client.Do(hr)
 	if err != nil {
-		return nil, fmt.Errorf("fetching the request: %w", err)
+		return nil, nil, fmt.Errorf("fetching the request: %w", err)
 	}
 	defer resp.Body.Close()
-	data, err := readBounded(resp.Body, maxRequestBody)
+	data, err := readBounded(resp.Body, wallet.MaxRequestSize)
 	if err != nil {
-		return nil, fmt.Errorf("reading the request: %w", err)
+		return nil, nil, fmt.Errorf("reading the request: %w", err)
 	}
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusNotFound:
-		return nil, &serviceError{"not_found", "no such request: check the link the lender gave you"}
+		return nil, nil, &serviceError{"not_found", "no such request: check the link the lender gave you"}
 	case http.StatusGone:
-		return nil, &serviceError{"challenge_expired", "the request has expired: ask the lender for a new one"}
+		return nil, nil, &serviceError{"challenge_expired", "the request has expired: ask the lender for a new one"}
 	case http.StatusConflict:
-		return nil, &serviceError{"challenge_used", "the request has already been answered: ask the lender for a new one if you need to answer again"}
+		return nil, nil, &serviceError{"challenge_used", "the request has already been answered: ask the lender for a new one if you need to answer again"}
 	default:
-		return nil, replyError("the request", resp.StatusCode, data)
+		return nil, nil, replyError("the request", resp.StatusCode, data)
 	}
-	var req presentRequest
-	if err := json.Unmarshal(data, &req); err != nil {
-		return nil, fmt.Errorf("the request is not what tacit serves: %w", err)
-	}
-	return &req, nil
-}
-
-// decode rebuilds the statement's request and, for a policy, the trust
-// its proof needs (the issuer registry the request carries).
-func (req *presentRequest) decode() (statement.Request, statement.Trust, error) {
-	var trust statement.Trust
-	st, err := circuits.Resolve(req.Statement)
-	if err != nil {
-		return nil, trust, fmt.Errorf("the request asks for %q, which this tacit cannot prove", req.Statement)
-	}
-	if st.ID() != req.Circuit.ID {
-		return nil, trust, fmt.Errorf("the request names circuit %q for %q", req.Circuit.ID, st.ID())
-	}
-	r, err := st.DecodeRequest(st.ID(), req.Params, 0)
-	if err != nil {
-		return nil, trust, fmt.Errorf("the request's parameters: %w", err)
-	}
-	if len(req.Registry) > 0 {
-		if trust.Registry, err = registry.Parse(req.Registry); err != nil {
-			return nil, trust, fmt.Errorf("the request's registry: %w", err)
-		}
-	}
-	if err := r.Check(trust); err != nil {
-		return nil, trust, err
-	}
-	return r, trust, nil
+	return wallet.ParseRequest(data)
 }
 
 // fetchKeys returns a key directory with the request's proving key and
 // constraint system, fetched into the user cache directory once per
 // fingerprint. Every file is checked against the request's sha256 before
 // it is kept; a mismatch is refused before any proving.
-func fetchKeys(ctx context.Context, req *presentRequest) (string, error) {
+func fetchKeys(ctx context.Context, req *wallet.Request) (string, error) {
 	c := req.Circuit
-	for _, ref := range []artefactRef{c.ProvingKey, c.ConstraintSystem} {
+	for _, ref := range []wallet.Artefact{c.ProvingKey, c.ConstraintSystem} {
 		if !validSHA256(ref.SHA256) || ref.Size <= 0 || ref.Size > maxArtefactSize {
 			return "", errors.New("the request names no usable key fingerprint or size; refusing to prove")
 		}
@@ -251,7 +195,7 @@ func fetchKeys(ctx context.Context, req *presentRequest) (string, error) {
 		return "", err
 	}
 	client := &http.Client{Timeout: artefactTimeout}
-	for name, ref := range map[string]artefactRef{keys.ProvingFile: c.ProvingKey, keys.CircuitFile: c.ConstraintSystem} {
+	for name, ref := range map[string]wallet.Artefact{keys.ProvingFile: c.ProvingKey, keys.CircuitFile: c.ConstraintSystem} {
 		if err := fetchArtefact(ctx, client, ref, filepath.Join(folder, name)); err != nil {
 			return "", err
 		}
@@ -269,7 +213,7 @@ func fetchKeys(ctx context.Context, req *presentRequest) (string, error) {
 // fetchArtefact makes path hold the artefact ref names: kept if it is
 // already there with the right sha256, else fetched, checked and then
 // renamed into place.
-func fetchArtefact(ctx context.Context, client *http.Client, ref artefactRef, path string) error {
+func fetchArtefact(ctx context.Context, client *http.Client, ref wallet.Artefact, path string) error {
 	if f, err := os.Open(path); err == nil {
 		h := sha256.New()
 		_, err := io.Copy(h, io.LimitReader(f, maxArtefactSize+1))
@@ -312,7 +256,7 @@ func fetchArtefact(ctx context.Context, client *http.Client, ref artefactRef, pa
 
 // matchKeys checks that a local key directory holds the keys the request
 // names; the prover checks the files against the manifest when it loads them.
-func matchKeys(dir string, req *presentRequest) error {
+func matchKeys(dir string, req *wallet.Request) error {
 	m, err := keys.ReadManifest(dir, req.Circuit.ID)
 	if err != nil {
 		return err
