@@ -25,10 +25,10 @@ func TestConsumeOnceIsRetrySafe(t *testing.T) {
 			if err := s.Create(ctx, c, time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			keys := append(s.keys(c.ID), s.receiptKey(c.ID), s.recordKey(c.ID))
+			keys := s.consumeKeys(c.ID)
 			run := func(token string) []any {
 				t.Helper()
-				res, err := consumeOnceScript.Run(ctx, rdb, keys, "bank-a", token, receiptTTL.Milliseconds(), `{"code":"`+token+`"}`).Slice()
+				res, err := consumeScript.Run(ctx, rdb, keys, "bank-a", token, receiptTTL.Milliseconds(), `{"code":"`+token+`"}`).Slice()
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -115,32 +115,6 @@ func (s *Redis) Get(ctx context.Context, id string) (Challenge, error) {
 	return decode(js.Val())
 }
 
-// keepVerdict is the consume scripts' last step: the record keeps the
-// verdict (the empty string for none) of the answer that used the
-// challenge.
-const keepVerdict = `
-local function keep(record, verdict)
-  if verdict ~= '' and redis.call('EXISTS', record) == 1 then
-    redis.call('HSETNX', record, 'verdict', verdict)
-  end
-end
-`
-
-var consumeScript = redis.NewScript(keepVerdict + `
--- KEYS: live, used, record; ARGV: lender, verdict json or ''
-local f = redis.call('HMGET', KEYS[1], 'lender', 'json')
-if not f[1] then
-  if redis.call('EXISTS', KEYS[2]) == 1 then return {-1} end
-  return {0}
-end
-if f[1] ~= ARGV[1] then return {-2} end
-local ttl = redis.call('PTTL', KEYS[1])
-redis.call('DEL', KEYS[1])
-if ttl > 0 then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
-keep(KEYS[3], ARGV[2])
-return {1, f[2]}
-`)
-
 // Consume implements Store.
 func (s *Redis) Consume(ctx context.Context, id, lender string, v *Verdict) (Challenge, error) {
 	verdict, err := verdictJSON(v)
@@ -155,7 +129,8 @@ func (s *Redis) Consume(ctx context.Context, id, lender string, v *Verdict) (Cha
 	if s.dur.waits() {
 		res, durErr, err = s.consumeDurably(ctx, id, lender, verdict)
 	} else {
-		res, err = consumeScript.Run(ctx, s.rdb, append(s.keys(id), s.recordKey(id)), lender, verdict).Slice()
+		// No receipt: a plain call is not sent twice.
+		res, err = consumeScript.Run(ctx, s.rdb, s.consumeKeys(id), lender, "", 0, verdict).Slice()
 	}
 	if err != nil {
 		return Challenge{}, fmt.Errorf("challenges: consume: %w", err)
@@ -182,22 +157,29 @@ func (s *Redis) receiptKey(id string) string {
 	return strings.TrimSuffix(s.livePrefix, "live:") + "receipt:" + id
 }
 
+// consumeKeys are consumeScript's keys for challenge id.
+func (s *Redis) consumeKeys(id string) []string {
+	return append(s.keys(id), s.receiptKey(id), s.recordKey(id))
+}
+
 // receiptTTL is how long a durable consume's receipt is kept: long enough
 // for go-redis to send the pipeline again.
 const receiptTTL = 10 * time.Second
 
-// consumeOnceScript is consumeScript for a pipeline that go-redis may send
+// consumeScript checks the lender, deletes the challenge, leaves a
+// tombstone for its remaining life and keeps the answer's verdict in its
+// record. Given a token, it also suits a pipeline that go-redis may send
 // twice (a WAIT that outlasts the read timeout fails the connection, and
 // the pipeline is retried): the first run leaves a receipt with the call's
 // token, and a second run of the same call finds it and answers as the
 // first did instead of "already used". It writes the receipt again, so
 // that the WAIT after it, on the retry's connection, waits for a write
 // that follows the consume in the replication stream.
-var consumeOnceScript = redis.NewScript(keepVerdict + `
--- KEYS: live, used, receipt, record; ARGV: lender, token, receipt ttl ms, verdict json or ''
+var consumeScript = redis.NewScript(`
+-- KEYS: live, used, receipt, record; ARGV: lender, token ('': no receipt), receipt ttl ms, verdict json or ''
 local f = redis.call('HMGET', KEYS[1], 'lender', 'json')
 if not f[1] then
-  local r = redis.call('GET', KEYS[3])
+  local r = ARGV[2] ~= '' and redis.call('GET', KEYS[3])
   if r and string.sub(r, 1, #ARGV[2] + 1) == ARGV[2] .. ' ' then
     redis.call('SET', KEYS[3], r, 'PX', ARGV[3])
     return {1, string.sub(r, #ARGV[2] + 2)}
@@ -209,8 +191,10 @@ if f[1] ~= ARGV[1] then return {-2} end
 local ttl = redis.call('PTTL', KEYS[1])
 redis.call('DEL', KEYS[1])
 if ttl > 0 then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
-redis.call('SET', KEYS[3], ARGV[2] .. ' ' .. f[2], 'PX', ARGV[3])
-keep(KEYS[4], ARGV[4])
+if ARGV[2] ~= '' then redis.call('SET', KEYS[3], ARGV[2] .. ' ' .. f[2], 'PX', ARGV[3]) end
+if ARGV[4] ~= '' and redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('HSETNX', KEYS[4], 'verdict', ARGV[4])
+end
 return {1, f[2]}
 `)
 
@@ -239,7 +223,7 @@ func (s *Redis) consumeDurably(ctx context.Context, id, lender, verdict string) 
 	if err != nil {
 		return nil, nil, err
 	}
-	keys := append(s.keys(id), s.receiptKey(id), s.recordKey(id))
+	keys := s.consumeKeys(id)
 	token := ids.New()
 	run := func(eval func(p redis.Pipeliner) *redis.Cmd) (script, aof, wait *redis.Cmd) {
 		_, _ = conn.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -255,11 +239,11 @@ func (s *Redis) consumeDurably(ctx context.Context, id, lender, verdict string) 
 		return script, aof, wait
 	}
 	script, aof, wait := run(func(p redis.Pipeliner) *redis.Cmd {
-		return consumeOnceScript.EvalSha(ctx, p, keys, lender, token, receiptTTL.Milliseconds(), verdict)
+		return consumeScript.EvalSha(ctx, p, keys, lender, token, receiptTTL.Milliseconds(), verdict)
 	})
 	if redis.HasErrorPrefix(script.Err(), "NOSCRIPT") {
 		script, aof, wait = run(func(p redis.Pipeliner) *redis.Cmd {
-			return consumeOnceScript.Eval(ctx, p, keys, lender, token, receiptTTL.Milliseconds(), verdict)
+			return consumeScript.Eval(ctx, p, keys, lender, token, receiptTTL.Milliseconds(), verdict)
 		})
 	}
 	if res, err = script.Slice(); err != nil {
