@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
-	tedwards "github.com/consensys/gnark-crypto/ecc/bn254/twistededwards"
 	edwardseddsa "github.com/consensys/gnark-crypto/ecc/bn254/twistededwards/eddsa"
 
 	"github.com/tacit-zk/tacit/circuits"
@@ -14,7 +13,6 @@ import (
 	"github.com/tacit-zk/tacit/circuits/policyv2"
 	"github.com/tacit-zk/tacit/credential"
 	"github.com/tacit-zk/tacit/internal/fixture"
-	"github.com/tacit-zk/tacit/registry"
 )
 
 // harness runs policyv2's circuit (policytest.Harness).
@@ -108,33 +106,20 @@ func garbage(t *testing.T, a *policyv2.Circuit, k int) {
 // TestPaddingCannotCheat runs policytest.PaddingCases.
 func TestPaddingCannotCheat(t *testing.T) { harness.RunPadding(t, garbage) }
 
-// TestSmallOrderIssuerForgery is the cofactor attack on a private issuer
-// key (see policy/v1's twin): the circuit refuses a key of order 2 even
-// when the issuer set holds it.
+// TestSmallOrderIssuerForgery runs policytest's cofactor attack on a
+// private issuer key: the circuit refuses a key of order 2 even when the
+// issuer set holds it.
 func TestSmallOrderIssuerForgery(t *testing.T) {
-	p, w := full(t)
-	var minusOne fr.Element
-	minusOne.SetOne().Neg(&minusOne)
-	tree, err := registry.NewTree([]fr.Element{registry.LeafOf(fr.Element{}, minusOne)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	proof, _ := tree.Prove(0)
-	p.Slots[1].Root = tree.Root()
-	expect(t, p, w, func(a *policyv2.Circuit) {
+	harness.RunSmallOrderForgery(t, func(a *policyv2.Circuit, f policytest.Forgery) {
 		c := &a.Credentials[1]
-		c.Issuer.X, c.Issuer.Y = 0, minusOne
-		curve := tedwards.GetEdwardsCurve()
-		var r tedwards.PointAffine
-		s := big.NewInt(123456789)
-		r.ScalarMultiplication(&curve.Base, s)
-		c.Signature.R.X, c.Signature.R.Y = r.X, r.Y
-		c.Signature.S = s
-		c.Index = 0
-		for d := range proof.Siblings {
-			c.Path[d] = proof.Siblings[d]
+		c.Issuer.X, c.Issuer.Y = f.IssuerX, f.IssuerY
+		c.Signature.R.X, c.Signature.R.Y = f.RX, f.RY
+		c.Signature.S = f.S
+		c.Index = f.Index
+		for d := range f.Path {
+			c.Path[d] = f.Path[d]
 		}
-	}, false, "-")
+	})
 }
 
 // TestRegisteredAndWithinBudget: the registry describes every public

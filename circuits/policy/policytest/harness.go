@@ -2,10 +2,13 @@ package policytest
 
 import (
 	"errors"
+	"math/big"
 	"sync"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	tedwards "github.com/consensys/gnark-crypto/ecc/bn254/twistededwards"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
@@ -13,6 +16,7 @@ import (
 	"github.com/consensys/gnark/test"
 
 	"github.com/tacit-zk/tacit/circuits/policy"
+	"github.com/tacit-zk/tacit/registry"
 )
 
 // Harness runs one version's circuit on the shared cases: C is the
@@ -145,4 +149,39 @@ func (h *Harness[C]) RunPadding(t *testing.T, garbage func(t *testing.T, a C, k 
 			h.Expect(t, p, w, tamper, tc.Valid, tc.Reason)
 		})
 	}
+}
+
+// Forgery is the cofactor attack on a private issuer key. With the key
+// A = (0, -1) of order 2, [8]([S]B - [h]A - R) vanishes for R = [S]B, so
+// anyone can "sign" anything. The key sits in slot 1's issuer set, at
+// Index with Path, as if the registry had accepted it (it refuses it;
+// here the tree is built by hand).
+type Forgery struct {
+	IssuerX, IssuerY fr.Element
+	RX, RY           fr.Element
+	S                *big.Int
+	Index            int
+	Path             []fr.Element
+}
+
+// RunSmallOrderForgery puts the forgery in slot 1 of Full's witness
+// (forge writes it into the version's assignment); the circuit must
+// refuse it.
+func (h *Harness[C]) RunSmallOrderForgery(t *testing.T, forge func(a C, f Forgery)) {
+	p, w := Full(t, h.Layout)
+	var f Forgery
+	f.IssuerY.SetOne().Neg(&f.IssuerY)
+	tree, err := registry.NewTree([]fr.Element{registry.LeafOf(f.IssuerX, f.IssuerY)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, _ := tree.Prove(0)
+	p.Slots[1].Root = tree.Root()
+	f.Index, f.Path = 0, proof.Siblings[:]
+	f.S = big.NewInt(123456789)
+	curve := tedwards.GetEdwardsCurve()
+	var r tedwards.PointAffine
+	r.ScalarMultiplication(&curve.Base, f.S)
+	f.RX, f.RY = r.X, r.Y
+	h.Expect(t, p, w, func(a C) { forge(a, f) }, false, "-")
 }
