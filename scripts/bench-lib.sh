@@ -18,6 +18,18 @@ row() {
   printf "  %-${ROW_WIDTH:-44}s %9.1f %9.1f %9.1f\n" "$1" "${s[0]}" "${s[1]}" "${s[2]}"
 }
 
+# timed_rounds N: N rounds of the script's `round ORDER` function after
+# clearing the warm-up's figures, ORDER flipping between 0 and 1 each round
+# so that neither side always runs first.
+timed_rounds() {
+  rm -f "$WORK"/*.us
+  for i in $(seq "$1"); do
+    round $((i % 2))
+    printf '.'
+  done
+  echo
+}
+
 # tacit_workload TACIT DIR [CIRCUIT...]: in DIR, development keys (of the
 # CIRCUITs, or of every circuit) in DIR/keys, an issuer, a holder, a
 # 60-month credential DIR/cred.json (2021-11 .. 2026-10, all paid, varied

@@ -121,12 +121,7 @@ round() {
 
 echo "== 1 warm-up round, then $RUNS timed rounds (order alternates each round)"
 round 0
-rm -f "$WORK"/*.us
-for i in $(seq "$RUNS"); do
-  round $((i % 2))
-  printf '.'
-done
-echo
+timed_rounds "$RUNS"
 paste "$WORK/snark_witness.us" "$WORK/snark_prove.us" | awk '{print $1 + $2}' >"$WORK/snark_witness_prove.us"
 # per-round ratios (x1000 so that stats' ms scaling gives the plain ratio):
 # each pairs runs seconds apart, so they resist drifting load better

@@ -116,12 +116,7 @@ grep -q "\"statement\": \"$STATEMENT\"" "$T/att.json" ||
   { echo "bench-rapidsnark: tacit's attestation does not verify:" >&2; cat "$WORK/verify.log" >&2; exit 1; }
 grep -q "\"$(cat "$CIRCOM/build/expected_nullifier.txt")\"" "$WORK/public.json" ||
   { echo "bench-rapidsnark: rapidsnark's public.json lacks the peer's expected nullifier" >&2; exit 1; }
-rm -f "$WORK"/*.us
-for i in $(seq "$RUNS"); do
-  round $((i % 2))
-  printf '.'
-done
-echo
+timed_rounds "$RUNS"
 # per-round ratios (x1000 so that stats' ms scaling gives the plain ratio):
 # each pairs runs a fraction of a second apart, so they resist drifting load
 paste "$WORK/tacit_prove.us" "$WORK/rapidsnark_prove.us" | awk '{print 1000 * $1 / $2}' >"$WORK/ratio.us"
