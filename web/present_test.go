@@ -329,7 +329,9 @@ func checkTraffic(t testing.TB, b *business, reqs []recorded, tr *traffic, posts
 	if len(reqs) == 0 {
 		t.Fatal("no request recorded")
 	}
-	for _, l := range b.leaks(reqs, tr) {
+	leaks := b.leaks(reqs, tr)
+	for _, l := range leaks {
 		t.Errorf("leak: %s", l)
 	}
+	t.Logf("traffic: %d requests of the business page recorded, %d answer(s) sent, %d leaks", len(reqs), n, len(leaks))
 }
