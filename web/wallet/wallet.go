@@ -17,9 +17,10 @@ import (
 	"github.com/tacit-zk/tacit/statement"
 )
 
-// MaxRequestSize bounds a presentation request; a policy request with its
-// registry is a few tens of KB.
-const MaxRequestSize = 1 << 20
+// MaxRequestSize bounds a presentation request: a policy request carries
+// the service's registry, which may be as large as registry.MaxFileSize,
+// and a few KB more.
+const MaxRequestSize = registry.MaxFileSize + 1<<16
 
 // Request is a presentation request as GET /v1/requests/{id} returns it.
 type Request struct {
