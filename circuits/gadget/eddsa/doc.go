@@ -107,9 +107,24 @@
 // S + l with the bits of S (a replaced hint); a challenge replaced by 0 or
 // by h + p; a mismatched message. Two are shown on the part they guard, as
 // no whole forgery is known: non-boolean "bits" that still sum to the
-// scalar, and an off-curve A. The product and quotient constraints that
-// define wires are not sites: removing one frees a wire instead of dropping
-// a check, and the argument above needs all of them.
+// scalar, and an off-curve A.
+//
+// TestEveryConstraint (`make mutation`, part of `make test`) goes down to
+// single constraints: it removes each of Verify's 5,005 R1CS constraints in
+// turn and shows, for each, an attack that gets through without it and not
+// with it. Removing an assertion drops a check; removing a product, quotient
+// or selection frees its wire, and the attack chooses the wire's value. The
+// test cuts Verify into the steps of the cost table below and watches the
+// step that holds the constraint: a step that computes (the challenge,
+// [2]A, [h]A with [h < p], -R - [h]A + [S]B with [S < l]) then gives outputs
+// other than the true ones; a step that checks lets through what it exists
+// to refuse (an off-curve point whose x^2, y^2 or product wire is set to
+// satisfy the curve equation, a key of order 8, bit i of a decomposition
+// equal to 2, a D of order l whose x*y or (x+y)^2 wire is set to make
+// [8]D look like O). The comparisons with p and l are watched on h = p - 1
+// and S = l - 1 as well, whose windows all equal the bound's, so that each
+// step of the comparison reaches its result. The test also checks that the
+// steps' constraints add up to Verify's.
 //
 // # Cost (R1CS constraints, pinned by TestCost)
 //
