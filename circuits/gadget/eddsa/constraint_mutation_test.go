@@ -1,8 +1,8 @@
 //go:build !race
 
-// The race detector slows this test's 10,000 runs of gnark's test engine
-// tenfold and finds nothing in it (one goroutine): `make mutation`, part of
-// `make test`, runs it without -race.
+// The race detector slows this test's 5,000-odd runs of gnark's test engine
+// about fivefold and finds nothing in it (one goroutine): `make mutation`,
+// part of `make test`, runs it without -race.
 
 package eddsa
 
