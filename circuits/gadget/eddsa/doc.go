@@ -123,18 +123,22 @@
 // equal to 2, a D of order l whose x*y or (x+y)^2 wire is set to make
 // [8]D look like O). The comparisons with p and l are watched on h = p - 1
 // and S = l - 1 as well, whose windows all equal the bound's, so that each
-// step of the comparison reaches its result. The test also checks that the
+// step of the comparison reaches its result. TestCost checks that the
 // steps' constraints add up to Verify's.
 //
 // # Cost (R1CS constraints, pinned by TestCost)
 //
-//	A and R on the curve                                   8
+// Verify's steps (verifySteps in steps_test.go, which TestCost and
+// TestEveryConstraint share):
+//
+//	A and R on the curve                              2 x 4
 //	challenge H(R, A, msg), Poseidon2 (5 permutations)   930
 //	[2]A and [8]A != O                                     7
 //	h: 254 bits                                          255
-//	h: 3A, [h]A over 127 signed windows, h < p          2664  (21 per window)
+//	h: 3A, [h]A over 127 signed windows, [h < p]        2663  (21 per window)
 //	S: 251 bits                                          252
-//	S: -R - [h]A + [S]B over 63 windows, S < l           885  (14 per window)
+//	S: -R - [h]A + [S]B over 63 windows, [S < l]         884  (14 per window)
+//	h < p and S < l asserted                          2 x 1
 //	[8]D = O                                               4
 //	total                                               5005
 //
