@@ -29,13 +29,13 @@ import (
 //     put any value in it: the mutant takes the attack's value (by default
 //     the honest value plus one) and goes on computing from it.
 //
-// A step that computes values
-// (a hash, a scalar multiplication) is observed at its outputs: removing
-// one of its constraints lets the prover claim outputs that differ from the
-// true ones (the challenge, [h]A, [h < p], ...). A step that asserts is
-// observed by what it accepts: removing one of its constraints lets an
-// input through that the step exists to refuse (an off-curve point, a key
-// of small order, a non-boolean bit, a D that is not of small order).
+// A step that computes values (a hash, a scalar multiplication) is
+// observed at its outputs: removing one of its constraints lets the prover
+// claim outputs that differ from the true ones (the challenge, [h]A,
+// [h < p], ...). A step that asserts is observed by what it accepts:
+// removing one of its constraints lets an input through that the step
+// exists to refuse (an off-curve point, a key of small order, a
+// non-boolean bit, a D that is not of small order).
 
 // cutAPI wraps a frontend.API and removes one constraint-adding call (see
 // above). With plan set (while compiling) it records which calls add a
